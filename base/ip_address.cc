@@ -1,0 +1,153 @@
+#include "base/ip_address.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace consentry {
+
+IpAddress IpAddress::v4(uint32_t hostOrder) {
+  IpAddress a;
+  a.family_ = Family::V4;
+  a.bytes_[0] = static_cast<uint8_t>(hostOrder >> 24);
+  a.bytes_[1] = static_cast<uint8_t>(hostOrder >> 16);
+  a.bytes_[2] = static_cast<uint8_t>(hostOrder >> 8);
+  a.bytes_[3] = static_cast<uint8_t>(hostOrder);
+  return a;
+}
+
+IpAddress IpAddress::v6(const std::array<uint8_t, 16>& bytes) {
+  IpAddress a;
+  a.family_ = Family::V6;
+  a.bytes_ = bytes;
+  return a;
+}
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
+  char buf[INET6_ADDRSTRLEN + 1];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  IpAddress a;
+  if (text.find(':') == std::string_view::npos) {
+    in_addr v4{};
+    if (inet_pton(AF_INET, buf, &v4) != 1) return std::nullopt;
+    a.family_ = Family::V4;
+    std::memcpy(a.bytes_.data(), &v4, 4);
+    return a;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, buf, &v6) != 1) return std::nullopt;
+  a.family_ = Family::V6;
+  std::memcpy(a.bytes_.data(), &v6, 16);
+  return a;
+}
+
+std::optional<IpAddress> IpAddress::fromSockaddr(const sockaddr* sa) {
+  if (sa == nullptr) return std::nullopt;
+  IpAddress a;
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    a.family_ = Family::V4;
+    std::memcpy(a.bytes_.data(), &in->sin_addr, 4);
+    return a;
+  }
+  if (sa->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    a.family_ = Family::V6;
+    std::memcpy(a.bytes_.data(), &in6->sin6_addr, 16);
+    return a.unmapped();
+  }
+  return std::nullopt;
+}
+
+IpAddress IpAddress::unmapped() const {
+  if (isV4()) return *this;
+  static constexpr uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(bytes_.data(), kPrefix, 12) != 0) return *this;
+  IpAddress a;
+  a.family_ = Family::V4;
+  std::memcpy(a.bytes_.data(), bytes_.data() + 12, 4);
+  return a;
+}
+
+IpAddress IpAddress::truncated(int bits) const {
+  IpAddress a = *this;
+  const int total = bitLength();
+  if (bits < 0) bits = 0;
+  if (bits >= total) return a;
+  const int bytes = total / 8;
+  for (int i = 0; i < bytes; ++i) {
+    const int keep = bits - i * 8;
+    if (keep >= 8) continue;
+    a.bytes_[i] = keep <= 0 ? 0 : static_cast<uint8_t>(a.bytes_[i] & (0xff << (8 - keep)));
+  }
+  return a;
+}
+
+bool IpAddress::isLoopback() const {
+  if (isV4()) return bytes_[0] == 127;
+  static constexpr std::array<uint8_t, 16> kOne = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return bytes_ == kOne;
+}
+
+bool IpAddress::isPrivate() const {
+  if (isLoopback()) return true;
+  if (isV4()) {
+    const uint8_t a = bytes_[0], b = bytes_[1];
+    return a == 10 || a == 0 || (a == 172 && (b & 0xf0) == 16) || (a == 192 && b == 168) ||
+           (a == 169 && b == 254) || (a == 100 && (b & 0xc0) == 64);
+  }
+  bool zero = true;
+  for (uint8_t x : bytes_) zero = zero && x == 0;
+  return zero || (bytes_[0] & 0xfe) == 0xfc || (bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80);
+}
+
+std::string IpAddress::toString() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (isV4()) {
+    inet_ntop(AF_INET, bytes_.data(), buf, sizeof buf);
+  } else {
+    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
+  }
+  return buf;
+}
+
+std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
+  IpNetwork n;
+  const auto slash = text.find('/');
+  auto addr = IpAddress::parse(text.substr(0, slash));
+  if (!addr) return std::nullopt;
+  n.address_ = *addr;
+  n.prefix_ = addr->bitLength();
+  if (slash != std::string_view::npos) {
+    const auto digits = text.substr(slash + 1);
+    int p = -1;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p);
+    if (ec != std::errc() || ptr != digits.data() + digits.size() || p < 0 ||
+        p > addr->bitLength()) {
+      return std::nullopt;
+    }
+    n.prefix_ = p;
+  }
+  n.address_ = n.address_.truncated(n.prefix_);
+  return n;
+}
+
+bool IpNetwork::contains(const IpAddress& address) const {
+  const IpAddress a = address.unmapped();
+  if (a.family() != address_.family()) return false;
+  return a.truncated(prefix_) == address_;
+}
+
+std::string IpNetwork::toString() const {
+  return address_.toString() + "/" + std::to_string(prefix_);
+}
+
+}  // namespace consentry

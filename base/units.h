@@ -1,0 +1,20 @@
+#pragma once
+// Human-readable durations ("250ms", "10s", "5m", "1h", "13d") and sizes ("16KiB", "100MiB",
+// "1GiB", plain bytes) as used throughout the config file.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace consentry {
+
+using Duration = std::chrono::milliseconds;
+
+std::optional<Duration> parseDuration(std::string_view text);
+std::optional<uint64_t> parseSize(std::string_view text);
+std::string formatDuration(Duration d);
+std::string formatSize(uint64_t bytes);
+
+}  // namespace consentry

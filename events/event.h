@@ -1,0 +1,67 @@
+#pragma once
+// The event model behind schema consentry.event/1 (SPEC §5). Built by the filter chain, reduced
+// by the region policy, serialized by events/event_json.h. An unset optional is an absent field.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "base/ip_address.h"
+
+namespace consentry::events {
+
+enum class EventType : uint8_t { Pageview, Beacon, ConsentWithdrawn };
+
+struct ConsentInfo {
+  bool analytics = false;
+  bool marketing = false;
+  bool functional = false;
+  std::string source;                // "cookie" | "tcf" | "onetrust" | ...
+  std::optional<int> policyVersion;
+};
+
+struct Screen {
+  int width = 0;
+  int height = 0;
+  double dpr = 1.0;
+};
+
+struct Viewport {
+  int width = 0;
+  int height = 0;
+};
+
+// A beacon prop value: the beacon accepts scalars only.
+using PropValue = std::variant<std::string, double, bool>;
+
+struct Event {
+  EventType type = EventType::Pageview;
+  std::string id;  // UUIDv7, text form
+  std::chrono::system_clock::time_point time;
+  std::string name;  // beacon events only
+  std::string region = "default";
+  std::optional<std::string> country;      // ISO 3166-1 alpha-2
+  std::optional<std::string> subdivision;  // "US-CA"
+  std::optional<ConsentInfo> consent;      // absent on consent.withdrawn
+
+  std::optional<IpAddress> ip;
+  std::optional<std::string> osName, osVersion;
+  std::optional<std::string> browserName, browserVersion;
+  std::optional<std::string> deviceType, deviceFamily, deviceBrand, deviceModel;
+  std::optional<std::string> language;
+  std::optional<Screen> screen;
+  std::optional<Viewport> viewport;
+
+  std::optional<std::string> host, path, referrer;
+  std::optional<std::string> visitor;
+  std::optional<bool> bot;
+  std::optional<std::vector<std::pair<std::string, PropValue>>> props;
+};
+
+std::string_view eventTypeName(EventType type);  // "pageview" | "beacon" | "consent.withdrawn"
+
+}  // namespace consentry::events

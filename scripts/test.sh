@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: installs dependencies, builds the release and ASan+UBSan presets, runs
+# every unit and integration test under both, then builds the fuzz targets and runs each briefly.
+# Usage: scripts/test.sh            (FUZZ_SECONDS=N to change the per-target fuzz time, 0 = skip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== release build"
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$jobs"
+echo "== release tests"
+ctest --preset release -j"$jobs"
+
+echo "== asan+ubsan build"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j"$jobs"
+echo "== asan+ubsan tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j"$jobs"
+
+fuzz_seconds=${FUZZ_SECONDS:-30}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzz targets (${fuzz_seconds}s each)"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j"$jobs"
+  scripts/run-fuzzers.sh "$fuzz_seconds"
+fi
+echo "== all tests passed"

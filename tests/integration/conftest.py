@@ -1,0 +1,237 @@
+"""Fixtures for the integration tests: the real consentry binary on loopback in front of a real
+origin (demo/origin.py, or nginx for load), driven by real clients (curl, wrk, raw sockets).
+
+Every process started here is bounded in time and stopped at teardown."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+SOURCE_DIR = os.environ.get("CONSENTRY_SOURCE_DIR",
+                            os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BIN = os.environ.get("CONSENTRY_BIN", os.path.join(SOURCE_DIR, "build", "release", "consentry"))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=10.0, host="127.0.0.1"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+def http_get(url, headers=None, timeout=10):
+    """Returns (status, headers, body) without raising on 4xx/5xx."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def raw_exchange(port, data, timeout=3.0, read_until_close=True):
+    """Sends raw bytes and returns everything the peer answers until it closes or goes quiet."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        s.settimeout(timeout)
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+                if not read_until_close and b"\r\n\r\n" in b"".join(chunks):
+                    break
+        except socket.timeout:
+            pass
+        return b"".join(chunks)
+
+
+def status_of(raw):
+    line = raw.split(b"\r\n", 1)[0]
+    parts = line.split(b" ")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+
+class Origin:
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(SOURCE_DIR, "demo", "origin.py"), "--listen", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def requests_seen(self):
+        return int(http_get(f"http://{self.address}/__origin/requests")[2])
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Proxy:
+    """One consentry process with its own working directory and config."""
+
+    def __init__(self, config_text, workdir):
+        self.workdir = workdir
+        self.port = None
+        self.admin_port = free_port()
+        self.config_path = os.path.join(workdir, "consentry.yaml")
+        self.write_config(config_text)
+        self.stderr_path = os.path.join(workdir, "stderr.log")
+        self.stdout_path = os.path.join(workdir, "stdout.log")
+        self.proc = None
+
+    def write_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def start(self, wait_port, extra_args=()):
+        self.port = wait_port
+        self.proc = subprocess.Popen([BIN, "-c", self.config_path, *extra_args], cwd=self.workdir,
+                                     stdout=open(self.stdout_path, "wb"),
+                                     stderr=open(self.stderr_path, "wb"))
+        try:
+            wait_for_port(wait_port)
+            wait_for_port(self.admin_port)
+        except TimeoutError:
+            self.proc.kill()
+            raise RuntimeError("consentry did not start:\n" + self.stderr())
+        return self
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def admin_url(self):
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    def stderr(self):
+        with open(self.stderr_path, "r", errors="replace") as f:
+            return f.read()
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def metrics(self):
+        return http_get(self.admin_url + "/metrics")[2].decode()
+
+    def metric(self, family, **labels):
+        """Sum of the samples of `family` whose labels include `labels`."""
+        total = 0.0
+        for line in self.metrics().splitlines():
+            if not line.startswith(family) or line.startswith("#"):
+                continue
+            name, _, value = line.rpartition(" ")
+            base = name.split("{", 1)[0]
+            if base != family:
+                continue
+            if all(f'{k}="{v}"' in name for k, v in labels.items()):
+                total += float(value)
+        return total
+
+    def events(self, path="events/events.jsonl"):
+        full = os.path.join(self.workdir, path)
+        if not os.path.exists(full):
+            return []
+        with open(full) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+
+@pytest.fixture(scope="session")
+def binary():
+    if not os.path.exists(BIN):
+        pytest.fail(f"consentry binary not found at {BIN} (build it first)")
+    return BIN
+
+
+@pytest.fixture(scope="session")
+def origin():
+    o = Origin()
+    yield o
+    o.stop()
+
+
+@pytest.fixture
+def workdir():
+    d = tempfile.mkdtemp(prefix="consentry-it-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def base_config(origin, port, admin_port, extra=""):
+    return f"""
+listeners:
+  - address: 127.0.0.1:{port}
+admin: {{address: 127.0.0.1:{admin_port}}}
+workers: 2
+upstreams:
+  - name: site
+    servers: [{origin.address}]
+    timeouts: {{connect: 1s, response: 3s}}
+drain_timeout: 5s
+access_log: {{path: off}}
+{extra}
+"""
+
+
+@pytest.fixture
+def make_proxy(binary, origin, workdir):
+    """make_proxy(extra_yaml="", config=None) -> started Proxy; stopped at teardown."""
+    started = []
+
+    def make(extra="", config=None, upstream_origin=None):
+        port = free_port()
+        p = Proxy("", workdir)
+        text = config if config is not None else base_config(upstream_origin or origin, port,
+                                                             p.admin_port, extra)
+        text = text.replace("{PORT}", str(port)).replace("{ADMIN}", str(p.admin_port))
+        p.write_config(text)
+        p.start(port)
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        try:
+            p.stop()
+        except Exception:  # noqa: BLE001 - teardown must go on
+            pass

@@ -1,0 +1,87 @@
+#include "base/ip_address.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace consentry {
+namespace {
+
+TEST(IpAddress, ParsesAndFormats) {
+  EXPECT_EQ(IpAddress::parse("203.0.113.7")->toString(), "203.0.113.7");
+  EXPECT_EQ(IpAddress::parse("2001:DB8::1")->toString(), "2001:db8::1");
+  EXPECT_EQ(IpAddress::parse("[2001:db8::1]")->toString(), "2001:db8::1");
+  EXPECT_FALSE(IpAddress::parse(""));
+  EXPECT_FALSE(IpAddress::parse("1.2.3"));
+  EXPECT_FALSE(IpAddress::parse("1.2.3.256"));
+  EXPECT_FALSE(IpAddress::parse("::g"));
+  EXPECT_FALSE(IpAddress::parse("1.2.3.4 "));
+  EXPECT_FALSE(IpAddress::parse(std::string(100, '1')));
+}
+
+TEST(IpAddress, UnmapsV4MappedV6) {
+  auto a = IpAddress::parse("::ffff:198.51.100.3");
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->isV4());
+  EXPECT_EQ(a->unmapped().toString(), "198.51.100.3");
+  EXPECT_TRUE(a->unmapped().isV4());
+}
+
+TEST(IpAddress, Truncates) {
+  EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(24).toString(), "203.0.113.0");
+  EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(20).toString(), "203.0.112.0");
+  EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(0).toString(), "0.0.0.0");
+  EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(99).toString(), "203.0.113.77");
+  EXPECT_EQ(IpAddress::parse("2001:db8:abcd:1234::1")->truncated(48).toString(), "2001:db8:abcd::");
+}
+
+// Property: a truncated address never carries a set bit beyond the prefix.
+TEST(IpAddress, TruncationPropertyNoExtraBits) {
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 5000; ++i) {
+    std::array<uint8_t, 16> b{};
+    for (auto& x : b) x = static_cast<uint8_t>(rng());
+    IpAddress a = (i % 2) ? IpAddress::v6(b) : IpAddress::v4(static_cast<uint32_t>(rng()));
+    int bits = static_cast<int>(rng() % (a.bitLength() + 1));
+    IpAddress t = a.truncated(bits);
+    for (int bit = bits; bit < a.bitLength(); ++bit) {
+      ASSERT_EQ(t.bytes()[bit / 8] & (0x80 >> (bit % 8)), 0) << a.toString() << "/" << bits;
+    }
+    for (int bit = 0; bit < bits; ++bit) {
+      ASSERT_EQ(t.bytes()[bit / 8] & (0x80 >> (bit % 8)), a.bytes()[bit / 8] & (0x80 >> (bit % 8)));
+    }
+  }
+}
+
+TEST(IpAddress, PrivateAndLoopback) {
+  EXPECT_TRUE(IpAddress::parse("127.0.0.1")->isLoopback());
+  EXPECT_TRUE(IpAddress::parse("::1")->isLoopback());
+  EXPECT_TRUE(IpAddress::parse("10.1.2.3")->isPrivate());
+  EXPECT_TRUE(IpAddress::parse("172.16.0.1")->isPrivate());
+  EXPECT_FALSE(IpAddress::parse("172.32.0.1")->isPrivate());
+  EXPECT_TRUE(IpAddress::parse("192.168.1.1")->isPrivate());
+  EXPECT_TRUE(IpAddress::parse("fd00::1")->isPrivate());
+  EXPECT_TRUE(IpAddress::parse("fe80::1")->isPrivate());
+  EXPECT_FALSE(IpAddress::parse("8.8.8.8")->isPrivate());
+  EXPECT_FALSE(IpAddress::parse("2001:db8::1")->isPrivate());
+}
+
+TEST(IpNetwork, ParsesAndMatches) {
+  auto n = IpNetwork::parse("10.0.0.0/8");
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->contains(*IpAddress::parse("10.200.1.1")));
+  EXPECT_TRUE(n->contains(*IpAddress::parse("::ffff:10.1.1.1")));
+  EXPECT_FALSE(n->contains(*IpAddress::parse("11.0.0.1")));
+  EXPECT_FALSE(n->contains(*IpAddress::parse("::1")));
+  auto host = IpNetwork::parse("127.0.0.1");
+  EXPECT_EQ(host->prefixLength(), 32);
+  EXPECT_EQ(IpNetwork::parse("10.1.2.3/8")->toString(), "10.0.0.0/8");
+  EXPECT_TRUE(IpNetwork::parse("2001:db8::/32")->contains(*IpAddress::parse("2001:db8:1::5")));
+  EXPECT_FALSE(IpNetwork::parse("10.0.0.0/33"));
+  EXPECT_FALSE(IpNetwork::parse("10.0.0.0/"));
+  EXPECT_FALSE(IpNetwork::parse("10.0.0.0/-1"));
+  EXPECT_FALSE(IpNetwork::parse("::/129"));
+}
+
+}  // namespace
+}  // namespace consentry

@@ -1,0 +1,244 @@
+#include "geo/geo_db.h"
+
+#include <maxminddb.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace consentry::geo {
+namespace {
+
+bool isAlpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+bool isAlnum(char c) {
+  return isAlpha(c) || (c >= '0' && c <= '9');
+}
+
+char upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+// A code read from the database, or empty when the path is absent or the value is not a
+// string. Corrupt data sets `corrupt`.
+std::string_view readString(MMDB_entry_s& entry, const char* const* path, bool& corrupt) {
+  MMDB_entry_data_s data;
+  const int status = MMDB_aget_value(&entry, &data, path);
+  if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR ||
+      status == MMDB_INVALID_LOOKUP_PATH_ERROR) {
+    return {};
+  }
+  if (status != MMDB_SUCCESS) {
+    corrupt = true;
+    return {};
+  }
+  if (!data.has_data || data.type != MMDB_DATA_TYPE_UTF8_STRING) return {};
+  return {data.utf8_string, data.data_size};
+}
+
+// Letters only, exactly `length` of them (country and continent codes).
+void assignLetters(std::string& out, std::string_view code, size_t length) {
+  if (code.size() != length) return;
+  for (char c : code) {
+    if (!isAlpha(c)) return;
+  }
+  out.assign(code);
+  for (char& c : out) c = upper(c);
+}
+
+// ISO 3166-2 subdivision part: 1-3 alphanumerics, joined to the country as "CC-SUB".
+void assignSubdivision(std::string& out, const std::string& country, std::string_view code) {
+  if (country.empty() || code.empty() || code.size() > 3) return;
+  for (char c : code) {
+    if (!isAlnum(c)) return;
+  }
+  out.reserve(country.size() + 1 + code.size());
+  out.assign(country);
+  out.push_back('-');
+  for (char c : code) out.push_back(upper(c));
+}
+
+std::string openErrorMessage(const std::string& path, int status, int savedErrno) {
+  std::string message = "geo database " + path + ": ";
+  if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR) {
+    message += "cannot read file: ";
+    message += savedErrno != 0 ? std::strerror(savedErrno) : MMDB_strerror(status);
+  } else {
+    message += "not a valid MaxMind DB: ";
+    message += MMDB_strerror(status);
+  }
+  return message;
+}
+
+}  // namespace
+
+std::string_view geoStatusName(GeoStatus status) {
+  switch (status) {
+    case GeoStatus::Found:
+      return "found";
+    case GeoStatus::NotFound:
+      return "not_found";
+    case GeoStatus::Private:
+      return "private";
+    case GeoStatus::Error:
+      return "error";
+    case GeoStatus::Disabled:
+      return "disabled";
+  }
+  return "error";
+}
+
+void GeoDb::Closer::operator()(MMDB_s* db) const {
+  MMDB_close(db);
+  std::default_delete<MMDB_s>()(db);
+}
+
+GeoDb::GeoDb(std::string path, std::unique_ptr<MMDB_s, Closer> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+Result<std::shared_ptr<const GeoDb>> GeoDb::open(const std::string& path) {
+  std::unique_ptr<MMDB_s, Closer> db(std::make_unique<MMDB_s>().release());
+  errno = 0;
+  const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, db.get());
+  if (status != MMDB_SUCCESS) {
+    const int savedErrno = errno;
+    // MMDB_open cleans up after itself on failure; closing again would double-free.
+    std::unique_ptr<MMDB_s> plain(db.release());
+    return makeError(openErrorMessage(path, status, savedErrno));
+  }
+  return std::make_shared<const GeoDb>(path, std::move(db));
+}
+
+std::string_view GeoDb::databaseType() const {
+  const char* type = db_->metadata.database_type;
+  return type != nullptr ? std::string_view(type) : std::string_view();
+}
+
+int GeoDb::ipVersion() const {
+  return db_->metadata.ip_version;
+}
+
+uint64_t GeoDb::buildEpoch() const {
+  return db_->metadata.build_epoch;
+}
+
+GeoResult GeoDb::lookup(const IpAddress& address) const {
+  GeoResult result;
+  const IpAddress ip = address.unmapped();
+  if (ip.isPrivate()) {
+    result.status = GeoStatus::Private;
+    return result;
+  }
+
+  sockaddr_in v4{};
+  sockaddr_in6 v6{};
+  const sockaddr* sa = nullptr;
+  if (ip.isV4()) {
+    v4.sin_family = AF_INET;
+    std::memcpy(&v4.sin_addr, ip.bytes().data(), 4);
+    sa = reinterpret_cast<const sockaddr*>(&v4);
+  } else {
+    v6.sin6_family = AF_INET6;
+    std::memcpy(&v6.sin6_addr, ip.bytes().data(), 16);
+    sa = reinterpret_cast<const sockaddr*>(&v6);
+  }
+
+  int mmdbError = MMDB_SUCCESS;
+  MMDB_lookup_result_s found = MMDB_lookup_sockaddr(db_.get(), sa, &mmdbError);
+  if (mmdbError != MMDB_SUCCESS) {
+    // Includes an IPv6 address in an IPv4-only database: the location is unknown.
+    result.status = GeoStatus::Error;
+    return result;
+  }
+  if (!found.found_entry) {
+    result.status = GeoStatus::NotFound;
+    return result;
+  }
+
+  static const char* const kCountry[] = {"country", "iso_code", nullptr};
+  static const char* const kSubdivision[] = {"subdivisions", "0", "iso_code", nullptr};
+  static const char* const kContinent[] = {"continent", "code", nullptr};
+
+  bool corrupt = false;
+  Location& loc = result.location;
+  assignLetters(loc.country, readString(found.entry, kCountry, corrupt), 2);
+  if (!loc.country.empty()) {
+    assignSubdivision(loc.subdivision, loc.country, readString(found.entry, kSubdivision, corrupt));
+  }
+  assignLetters(loc.continent, readString(found.entry, kContinent, corrupt), 2);
+  if (corrupt) {
+    result.location = {};
+    result.status = GeoStatus::Error;
+    return result;
+  }
+  const bool located = !loc.country.empty() || !loc.continent.empty();
+  result.status = located ? GeoStatus::Found : GeoStatus::NotFound;
+  return result;
+}
+
+}  // namespace consentry::geo
+
+namespace consentry::geo {
+namespace {
+
+bool containsNoCase(std::string_view haystack, std::string_view needle) {
+  if (needle.size() > haystack.size()) return false;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    size_t j = 0;
+    while (j < needle.size() && upper(haystack[i + j]) == upper(needle[j])) ++j;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+// Fully decodes the record of `text` (if any): catches a corrupt data section that a lookup of
+// just the three codes might not touch.
+Result<void> decodeProbe(const MMDB_s* db, const char* text) {
+  int gaiError = 0;
+  int mmdbError = MMDB_SUCCESS;
+  MMDB_lookup_result_s found = MMDB_lookup_string(db, text, &gaiError, &mmdbError);
+  if (gaiError != 0) return {};
+  if (mmdbError == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR) return {};
+  if (mmdbError != MMDB_SUCCESS) return makeError(MMDB_strerror(mmdbError));
+  if (!found.found_entry) return {};
+  MMDB_entry_data_list_s* list = nullptr;
+  const int status = MMDB_get_entry_data_list(&found.entry, &list);
+  MMDB_free_entry_data_list(list);
+  if (status != MMDB_SUCCESS) return makeError(MMDB_strerror(status));
+  return {};
+}
+
+}  // namespace
+
+Result<void> validateGeoDatabase(const std::string& path) {
+  auto opened = GeoDb::open(path);
+  if (!opened) return opened.error();
+  const GeoDb& db = **opened;
+  const std::string_view type = db.databaseType();
+  if (!containsNoCase(type, "city") && !containsNoCase(type, "country") &&
+      !containsNoCase(type, "enterprise")) {
+    return makeError("geo database " + path + ": database type '" + std::string(type) +
+                     "' has no country data (need a City or Country database)");
+  }
+  // Addresses spread over the tree, both families.
+  static const char* const kProbes[] = {"1.1.1.1",        "8.8.8.8",      "81.2.69.142",
+                                        "89.160.20.1",    "175.16.199.1", "216.160.83.56",
+                                        "2001:480:10::1", "2a02:d3c0::1", "2001:218::1"};
+  for (const char* probe : kProbes) {
+    auto decoded = decodeProbe(db.handle(), probe);
+    if (!decoded) {
+      return makeError("geo database " + path + ": corrupt data (looking up " + probe +
+                       "): " + decoded.error().message);
+    }
+    const GeoResult r = db.lookup(*IpAddress::parse(probe));
+    if (r.status == GeoStatus::Error && db.ipVersion() == 6) {
+      return makeError("geo database " + path + ": corrupt data (looking up " + probe + ")");
+    }
+  }
+  return {};
+}
+
+}  // namespace consentry::geo

@@ -1,0 +1,68 @@
+#pragma once
+// One opened MaxMind DB (GeoIP2/GeoLite2 City or Country layout, memory-mapped): answers "which
+// country, first subdivision and continent is this address in". Immutable once open, so one
+// instance is shared by every worker thread. Knows nothing of HTTP or regions.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/ip_address.h"
+#include "base/result.h"
+
+struct MMDB_s;
+
+namespace consentry::geo {
+
+enum class GeoStatus : uint8_t {
+  Found,     // the database has an entry with at least a country or a continent
+  NotFound,  // no entry (a gap in the database) or an entry without location data
+  Private,   // private, loopback, link-local or unspecified address: never looked up
+  Error,     // no usable database, or the lookup hit corrupt data
+  Disabled,  // geo lookup is not configured
+};
+
+std::string_view geoStatusName(GeoStatus status);  // "found" | "not_found" | ...
+
+// Codes are validated before they leave the database: a malformed code is reported as absent.
+struct Location {
+  std::string country;      // ISO 3166-1 alpha-2, "DE"; empty when unknown
+  std::string subdivision;  // ISO 3166-2 "CC-SUB" of the first subdivision, "US-CA"; or empty
+  std::string continent;    // "EU", "NA", ...; empty when unknown
+};
+
+struct GeoResult {
+  GeoStatus status = GeoStatus::Disabled;
+  Location location;
+};
+
+class GeoDb {
+ public:
+  // Opens `path` with MMDB_MODE_MMAP. The error names the file and what is wrong with it.
+  static Result<std::shared_ptr<const GeoDb>> open(const std::string& path);
+
+  // Looks up the full address (IPv4-mapped IPv6 is looked up as IPv4). Never throws.
+  GeoResult lookup(const IpAddress& address) const;
+
+  const std::string& path() const { return path_; }
+  std::string_view databaseType() const;
+  int ipVersion() const;
+  uint64_t buildEpoch() const;
+  const MMDB_s* handle() const { return db_.get(); }
+
+  struct Closer {
+    void operator()(MMDB_s* db) const;
+  };
+  GeoDb(std::string path, std::unique_ptr<MMDB_s, Closer> db);
+
+ private:
+  std::string path_;
+  std::unique_ptr<MMDB_s, Closer> db_;
+};
+
+// For `--check`: opens the file, insists on a database type that carries country data and
+// decodes a few sample records so a corrupt data section is reported up front.
+Result<void> validateGeoDatabase(const std::string& path);
+
+}  // namespace consentry::geo

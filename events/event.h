@@ -20,7 +20,7 @@ struct ConsentInfo {
   bool analytics = false;
   bool marketing = false;
   bool functional = false;
-  std::string source;                // "cookie" | "tcf" | "onetrust" | ...
+  std::string source;  // "cookie" | "tcf" | "onetrust" | ...
   std::optional<int> policyVersion;
 };
 

@@ -14,8 +14,8 @@ namespace consentry::events {
 
 // One event, serialized once per format by the pipeline.
 struct EncodedEvent {
-  std::string id;       // the event's UUIDv7 (dedup key for consumers)
-  std::string key;      // partition key: the visitor id, or empty
+  std::string id;   // the event's UUIDv7 (dedup key for consumers)
+  std::string key;  // partition key: the visitor id, or empty
   std::string region;
   std::string payload;  // one JSON object, no trailing newline (format chosen by the sink config)
 };
@@ -34,6 +34,15 @@ class Sink {
   virtual void flush() = 0;
   // SIGUSR1: reopen files (logrotate).
   virtual void reopen() {}
+  // The pipeline calls this when the sink's queue is full, on the DISPATCHER thread (concurrently
+  // with write()/tick() on the sink thread), and at shutdown on the sink thread for batches left
+  // past the drain deadline: a sink with a disk spool stores the batch there and returns true (it
+  // then counts the events as spooled or, spool full, dropped in events/event_metrics.h); the
+  // default returns false and the pipeline counts the batch as dropped. Must not block for long.
+  virtual bool overflow(std::span<const EncodedEvent> batch) {
+    (void)batch;
+    return false;
+  }
   // A reason while the sink has been failing long enough to make the process not ready.
   virtual std::optional<std::string> readinessFailure() const { return std::nullopt; }
 };

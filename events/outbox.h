@@ -1,0 +1,51 @@
+#pragma once
+// A worker's outbox: a bounded single-producer single-consumer ring of Events. The worker moves
+// events in and never blocks or allocates; the pipeline's dispatcher thread drains them in
+// batches. A full ring drops the event and counts it (consentry_events_dropped_total
+// {reason="outbox_full"}); after close() every push is refused and counted as "stopped".
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "events/event.h"
+
+namespace consentry::events {
+
+class Outbox {
+ public:
+  explicit Outbox(size_t capacity);  // rounded up to a power of two, at least 2
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Producer side (one worker thread). Returns false when the event was dropped.
+  bool push(Event&& event);
+
+  // Consumer side (one thread). Moves up to `max` events to the back of `out`; returns how many.
+  size_t drain(std::vector<Event>& out, size_t max);
+
+  // Refuses further pushes; once it returns, no push in progress can still land in the ring, so a
+  // drain() after close() sees every event that was ever accepted.
+  void close();
+
+  size_t capacity() const { return mask_ + 1; }
+  size_t sizeApprox() const;
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  std::unique_ptr<Event[]> slots_;
+  size_t mask_;
+  // Producer and consumer indexes on their own cache lines, each with a cached copy of the
+  // other's index so that the common case touches no shared line.
+  alignas(64) std::atomic<uint64_t> tail_{0};
+  uint64_t cachedHead_ = 0;
+  std::atomic<bool> pushing_{false};
+  alignas(64) std::atomic<uint64_t> head_{0};
+  uint64_t cachedTail_ = 0;
+  alignas(64) std::atomic<bool> closed_{false};
+  std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace consentry::events

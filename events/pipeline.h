@@ -1,0 +1,111 @@
+#pragma once
+// The event stream inside the process (ARCHITECTURE "events/"): one Outbox per worker, a
+// dispatcher thread that drains them in batches, serializes each event once per format its sinks
+// need, routes it by region (events/router.h) and offers the batches to one SinkRunner per sink.
+// A slow sink never blocks the dispatcher: when its queue is full the batch goes to the sink's
+// spool (Sink::overflow) or is counted dropped.
+//
+// Use from the proxy:
+//   auto p = EventPipeline::create(config, {.workers = n}, events::makeSink);  // sink_factory.h
+//   p->start();                      // before workers run
+//   p->outbox(worker).push(std::move(event));   // on worker `worker` only, never blocks
+//   p->reconfigure(newConfig);       // SIGHUP: same outboxes, new sinks/routes, nothing lost
+//   p->reopen();                     // SIGUSR1
+//   p->readiness();                  // for /readyz
+//   p->flushAndStop(deadline);       // after the workers stopped producing
+// Reload keeps the pipeline: reconfigure() reuses sinks whose section is unchanged, starts new
+// ones, switches the dispatcher over, then drains and flushes the sinks that went away. The
+// number of outboxes is fixed at create().
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "events/outbox.h"
+#include "events/router.h"
+#include "events/sink_runner.h"
+#include "events/sinks/sink.h"
+
+namespace consentry::events {
+
+// Builds one sink from its section (events::makeSink in events/sinks/sink_factory.h).
+using SinkMaker = std::function<Result<std::unique_ptr<Sink>>(const config::Sink&)>;
+
+struct PipelineOptions {
+  size_t workers = 1;
+  size_t outboxCapacity = 16384;   // events per worker
+  size_t sinkQueueEvents = 65536;  // events queued per sink before overflow
+  size_t maxBatch = 2048;          // events drained from one outbox per round
+  std::string cloudEventsSource;   // empty: defaultCloudEventSource()
+};
+
+class EventPipeline {
+ public:
+  // Creates the sinks (the config's `sinks`, or the default file sink when there are none) and
+  // the routing table. Nothing runs until start().
+  static Result<std::unique_ptr<EventPipeline>> create(const config::Config& config,
+                                                       PipelineOptions options, SinkMaker maker);
+  ~EventPipeline();  // flushAndStop with a 10 s deadline if still running
+
+  Outbox& outbox(size_t worker) { return *outboxes_[worker]; }
+  size_t workers() const { return outboxes_.size(); }
+
+  void start();
+  // Swaps sinks and routes to `config` without losing events; on error nothing changes.
+  Result<void> reconfigure(const config::Config& config);
+  void reopen();
+  // Closes the outboxes, writes (or spools) every accepted event, flushes every sink, joins all
+  // threads. Returns false when something had to be spooled or dropped at the deadline.
+  bool flushAndStop(std::chrono::steady_clock::time_point deadline);
+  // Empty when ready; otherwise why not (a sink failing, or the pipeline not running).
+  std::optional<std::string> readiness() const;
+
+ private:
+  struct Routing {
+    std::vector<std::shared_ptr<SinkRunner>> sinks;
+    Router router;
+    bool needsJson = false;
+    bool needsCloudEvents = false;
+  };
+
+  EventPipeline(PipelineOptions options, SinkMaker maker);
+  Result<std::shared_ptr<Routing>> buildRouting(const config::Config& config,
+                                                const Routing* current);
+  void run();
+  size_t dispatchOnce(const Routing& routing,
+                      std::optional<std::chrono::steady_clock::time_point> shutdownDeadline);
+  void stopSinks(const std::vector<std::shared_ptr<SinkRunner>>& sinks,
+                 std::chrono::steady_clock::time_point deadline, bool& complete);
+
+  PipelineOptions options_;
+  SinkMaker maker_;
+  std::vector<std::unique_ptr<Outbox>> outboxes_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;      // the dispatcher: stop or a new routing
+  std::condition_variable swapped_;   // reconfigure(): the dispatcher took the new routing
+  std::shared_ptr<Routing> routing_;  // what the dispatcher uses
+  std::shared_ptr<Routing> pending_;  // handed over by reconfigure()
+  bool started_ = false;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point deadline_;
+  std::mutex reconfigureMutex_;  // one reload at a time
+  std::thread dispatcher_;
+
+  // Dispatcher-thread scratch, reused across rounds.
+  std::vector<Event> events_;
+  std::vector<Batch> pendingBatches_;
+  std::string json_, cloud_;
+};
+
+}  // namespace consentry::events

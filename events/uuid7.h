@@ -1,0 +1,40 @@
+#pragma once
+// UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, version 7, 12-bit counter in rand_a
+// (RFC 9562 §6.2 method 1) so ids from one thread sort in creation order even within one
+// millisecond, variant 10, 62 random bits from a per-thread PRNG seeded by getrandom(2).
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace consentry::events {
+
+using Uuid = std::array<uint8_t, 16>;
+
+// A generator for one thread. Monotonic: each id is greater than the previous one, also when the
+// clock steps back or more than 4096 ids are made in one millisecond (the timestamp then runs
+// ahead of the clock until the clock catches up, as RFC 9562 §6.2 allows).
+class Uuid7Generator {
+ public:
+  Uuid7Generator();  // seeds from getrandom(2)
+  explicit Uuid7Generator(uint64_t seed);
+
+  Uuid next();  // at the current system time
+  Uuid next(uint64_t unixMs);
+
+ private:
+  uint64_t random();
+
+  uint64_t state_[4];
+  uint64_t lastMs_ = 0;
+  uint32_t counter_ = 0;
+};
+
+// The canonical text form: 36 lowercase hex characters with dashes, 8-4-4-4-12.
+std::string uuidToString(const Uuid& uuid);
+void appendUuid(const Uuid& uuid, std::string& out);
+
+// A fresh UUIDv7 in text form from this thread's generator (what Event::id holds).
+std::string newEventId();
+
+}  // namespace consentry::events

@@ -1,0 +1,173 @@
+#include "geo/region_resolver.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/geo/test_mmdb.h"
+
+namespace consentry::geo {
+namespace {
+
+using namespace config;
+
+Region region(std::string name, std::vector<std::string> countries,
+              std::vector<std::string> subdivisions = {}, std::vector<std::string> continents = {},
+              std::vector<std::string> sinks = {}) {
+  Region r;
+  r.name = std::move(name);
+  r.countries = std::move(countries);
+  r.subdivisions = std::move(subdivisions);
+  r.continents = std::move(continents);
+  r.sinks = std::move(sinks);
+  r.isDefault = r.name == "default";
+  return r;
+}
+
+GeoResult found(std::string country, std::string subdivision, std::string continent) {
+  return GeoResult{GeoStatus::Found,
+                   {std::move(country), std::move(subdivision), std::move(continent)}};
+}
+
+Config sampleConfig() {
+  Config c;
+  Region eea = region("eea", {"DE", "FR", "se"}, {}, {}, {"eu_events"});
+  eea.fields.ip = IpRule::Truncate;
+  eea.fields.ipV4Bits = 24;
+  eea.fields.ipV6Bits = 48;
+  eea.fields.location = LocationRule::Country;
+  Region ca = region("us-ca", {}, {"US-CA"}, {}, {"us_events"});
+  ca.fields.referrer = ReferrerRule::Origin;
+  Region cn = region("cn", {"CN"}, {}, {}, {"cn_events"});
+  cn.fields.ip = IpRule::Drop;
+  Region oceania = region("oceania", {}, {}, {"OC"}, {"us_events"});
+  c.regions = {eea, ca, cn, oceania, region("default", {}, {}, {}, {"us_events"})};
+  return c;
+}
+
+TEST(RegionResolver, FirstMatchWinsByCountrySubdivisionContinent) {
+  auto r = RegionResolver::build(sampleConfig());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->resolve(found("DE", "DE-BE", "EU")).name, "eea");
+  EXPECT_EQ(r->resolve(found("SE", "", "EU")).name, "eea");  // config codes are case-folded
+  EXPECT_EQ(r->resolve(found("US", "US-CA", "NA")).name, "us-ca");
+  EXPECT_EQ(r->resolve(found("US", "US-WA", "NA")).name, "default");
+  EXPECT_EQ(r->resolve(found("CN", "CN-22", "AS")).name, "cn");
+  EXPECT_EQ(r->resolve(found("AU", "", "OC")).name, "oceania");
+  EXPECT_EQ(r->resolve(found("", "", "EU")).name, "default");
+}
+
+TEST(RegionResolver, FailuresGoToUnknownAndDisabledToDefault) {
+  auto r = RegionResolver::build(sampleConfig());
+  ASSERT_TRUE(r.ok());
+  for (GeoStatus s : {GeoStatus::NotFound, GeoStatus::Private, GeoStatus::Error}) {
+    EXPECT_EQ(r->resolve(GeoResult{s, {}}).name, "unknown");
+  }
+  EXPECT_EQ(r->resolve(GeoResult{GeoStatus::Disabled, {}}).name, "default");
+}
+
+TEST(RegionResolver, UnknownIsStrictestWithUnionOfSinks) {
+  auto r = RegionResolver::build(sampleConfig());
+  ASSERT_TRUE(r.ok());
+  const RegionRules& u = r->unknown();
+  EXPECT_EQ(u.fields.ip, IpRule::Drop);  // cn drops, eea only truncates
+  EXPECT_EQ(u.fields.location, LocationRule::Country);
+  EXPECT_EQ(u.fields.referrer, ReferrerRule::Origin);
+  EXPECT_EQ(u.sinks, (std::vector<std::string>{"eu_events", "us_events", "cn_events"}));
+}
+
+TEST(RegionResolver, UnknownSinksOverrideTheUnion) {
+  Config c = sampleConfig();
+  c.unknownSinks = {"quarantine"};
+  auto r = RegionResolver::build(c);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->unknown().sinks, (std::vector<std::string>{"quarantine"}));
+}
+
+TEST(RegionResolver, RegionSendingEverywhereMakesUnknownSendEverywhere) {
+  Config c = sampleConfig();
+  c.regions.back().sinks.clear();
+  auto r = RegionResolver::build(c);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->unknown().sinks.empty());
+}
+
+TEST(RegionResolver, UnknownCanBorrowANamedRegion) {
+  Config c = sampleConfig();
+  c.unknownRegion = "eea";
+  auto r = RegionResolver::build(c);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->unknown().name, "unknown");
+  EXPECT_EQ(r->unknown().fields.ip, IpRule::Truncate);
+  EXPECT_EQ(r->unknown().fields.ipV4Bits, 24);
+  EXPECT_EQ(r->unknown().sinks, (std::vector<std::string>{"eu_events"}));
+  c.unknownRegion = "atlantis";
+  auto bad = RegionResolver::build(c);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("atlantis"), std::string::npos);
+}
+
+TEST(RegionResolver, NoRegionsKeepsEverything) {
+  auto r = RegionResolver::build(Config{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->resolve(found("DE", "", "EU")).name, "default");
+  EXPECT_EQ(r->unknown().fields.ip, IpRule::Keep);
+  EXPECT_EQ(r->unknown().fields.location, LocationRule::Subdivision);
+  EXPECT_TRUE(r->unknown().sinks.empty());
+}
+
+TEST(RegionResolver, WithoutDefaultUnmatchedClientsGetImplicitDefault) {
+  Config c;
+  Region eea = region("eea", {"DE"});
+  eea.fields.language = LanguageRule::Drop;
+  c.regions = {eea};
+  auto r = RegionResolver::build(c);
+  ASSERT_TRUE(r.ok());
+  const RegionRules& d = r->resolve(found("US", "US-NY", "NA"));
+  EXPECT_EQ(d.name, "default");
+  EXPECT_EQ(d.fields.language, LanguageRule::Full);
+  EXPECT_EQ(r->unknown().fields.language, LanguageRule::Drop);
+}
+
+TEST(RegionResolver, GpcOfUnknownIsTheStrictestOverride) {
+  Config c = sampleConfig();
+  c.consent.gpc = GpcMode::RefuseMarketing;
+  c.regions[1].gpc = GpcMode::RefuseAll;
+  auto r = RegionResolver::build(c);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->unknown().gpc, GpcMode::RefuseAll);
+  EXPECT_FALSE(r->resolve(found("DE", "", "EU")).gpc.has_value());
+}
+
+TEST(RegionResolver, FindByName) {
+  auto r = RegionResolver::build(sampleConfig());
+  ASSERT_TRUE(r.ok());
+  ASSERT_NE(r->find("cn"), nullptr);
+  EXPECT_EQ(r->find("cn")->fields.ip, IpRule::Drop);
+  EXPECT_EQ(r->find("unknown"), &r->unknown());
+  EXPECT_EQ(r->find("nope"), nullptr);
+}
+
+TEST(RegionResolver, EndToEndWithGeneratedDatabase) {
+  const std::string path = testing::buildMmdb("resolver", testing::cityRows());
+  ASSERT_FALSE(path.empty());
+  auto db = GeoDb::open(path);
+  ASSERT_TRUE(db.ok());
+  auto r = RegionResolver::build(sampleConfig());
+  ASSERT_TRUE(r.ok());
+  auto regionOf = [&](const char* a) {
+    return r->resolve((*db)->lookup(IpAddress::parse(a).value())).name;
+  };
+  EXPECT_EQ(regionOf("2.16.3.4"), "eea");
+  EXPECT_EQ(regionOf("2003:1fff::1"), "eea");
+  EXPECT_EQ(regionOf("214.78.121.1"), "us-ca");
+  EXPECT_EQ(regionOf("::ffff:214.78.121.1"), "us-ca");
+  EXPECT_EQ(regionOf("2001:480:10::1"), "us-ca");
+  EXPECT_EQ(regionOf("216.160.83.56"), "default");
+  EXPECT_EQ(regionOf("175.16.199.1"), "cn");
+  EXPECT_EQ(regionOf("1.128.0.1"), "oceania");
+  EXPECT_EQ(regionOf("1.2.3.4"), "unknown");
+  EXPECT_EQ(regionOf("10.0.0.1"), "unknown");
+  EXPECT_EQ(regionOf("::1"), "unknown");
+}
+
+}  // namespace
+}  // namespace consentry::geo

@@ -1,0 +1,38 @@
+#include "filters/policy/region_policy.h"
+
+#include <algorithm>
+
+#include "filters/policy/field_policy.h"
+
+namespace consentry::filters::policy {
+
+RegionDecision decideRegion(const geo::RegionResolver& resolver, const geo::GeoDatabase* database,
+                            const IpAddress& client) {
+  RegionDecision d;
+  if (database != nullptr) d.geo = database->lookup(client);
+  d.rules = &resolver.resolve(d.geo);
+  return d;
+}
+
+void applyRegion(const RegionDecision& decision, events::Event& event) {
+  event.region = decision.rules->name;
+  const geo::Location& loc = decision.geo.location;
+  if (decision.geo.status == geo::GeoStatus::Found && !loc.country.empty()) {
+    event.country = loc.country;
+  } else {
+    event.country.reset();
+  }
+  if (decision.geo.status == geo::GeoStatus::Found && !loc.subdivision.empty()) {
+    event.subdivision = loc.subdivision;
+  } else {
+    event.subdivision.reset();
+  }
+  applyFieldPolicy(decision.rules->fields, event);
+}
+
+bool routesTo(const geo::RegionRules& rules, std::string_view sink) {
+  return rules.sinks.empty() ||
+         std::find(rules.sinks.begin(), rules.sinks.end(), sink) != rules.sinks.end();
+}
+
+}  // namespace consentry::filters::policy

@@ -41,7 +41,7 @@ bool Outbox::push(Event&& event) {
 
 size_t Outbox::drain(std::vector<Event>& out, size_t max) {
   uint64_t head = head_.load(std::memory_order_relaxed);
-  if (cachedTail_ == head) cachedTail_ = tail_.load(std::memory_order_acquire);
+  if (cachedTail_ - head < max) cachedTail_ = tail_.load(std::memory_order_acquire);
   size_t n = static_cast<size_t>(cachedTail_ - head);
   if (n > max) n = max;
   for (size_t i = 0; i < n; ++i) {

@@ -73,7 +73,7 @@ Result<std::shared_ptr<EventPipeline::Routing>> EventPipeline::buildRouting(
 void EventPipeline::start() {
   std::lock_guard rl(reconfigureMutex_);
   std::lock_guard lock(mutex_);
-  if (started_ || stopping_) return;
+  if (started_ || stopping_ || !routing_) return;
   started_ = true;
   for (const auto& runner : routing_->sinks) runner->start();
   dispatcher_ = std::thread([this] { run(); });
@@ -142,6 +142,10 @@ bool EventPipeline::flushAndStop(Clock::time_point deadline) {
     std::lock_guard lock(mutex_);
     if (stopped_) return true;
     stopping_ = true;
+    if (!routing_) {  // create() failed half-way: nothing ran, nothing was accepted
+      stopped_ = true;
+      return true;
+    }
     deadline_ = deadline;
   }
   wake_.notify_all();

@@ -1,0 +1,234 @@
+#include "filters/scrub/scrubber.h"
+
+#include <array>
+
+#include "filters/scrub/char_class.h"
+#include "filters/scrub/percent.h"
+
+namespace consentry::filters::scrub {
+namespace {
+
+constexpr size_t kMaxSpans = 32;
+
+DetectorSet detectorsFromNames(const std::vector<std::string>& names) {
+  DetectorSet set;
+  for (const std::string& name : names) {
+    Detector d;
+    if (detectorFromName(name, d)) set.add(d);
+  }
+  return set;
+}
+
+bool equalsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (toLower(a[i]) != toLower(b[i])) return false;
+  }
+  return true;
+}
+
+// Decoding scratch space, reused per thread so the hot path stops allocating once warm.
+std::string& scratch(int which) {
+  thread_local std::array<std::string, 2> buffers;
+  std::string& s = buffers[static_cast<size_t>(which)];
+  s.clear();
+  return s;
+}
+
+// `text` decoded for matching: once, and a second time for double-encoded input (%2540).
+std::string_view decodeForMatching(std::string_view text, bool plusIsSpace) {
+  std::string& once = scratch(0);
+  percentDecode(text, plusIsSpace, once);
+  if (!needsDecoding(once, false)) return once;
+  std::string& twice = scratch(1);
+  percentDecode(once, false, twice);
+  return twice;
+}
+
+}  // namespace
+
+// Builds the scrubbed copy lazily: nothing is allocated until the first replacement, and
+// replacements arrive left to right.
+class Scrubber::Rewriter {
+ public:
+  explicit Rewriter(const std::string& source) : src_(source) {}
+  const std::string& source() const { return src_; }
+  void replace(size_t begin, size_t end, std::string_view with) {
+    if (!active_) {
+      active_ = true;
+      out_.reserve(src_.size() + 16);
+    }
+    out_.append(src_, copied_, begin - copied_);
+    out_.append(with);
+    copied_ = end;
+  }
+  bool finish(std::string& target) {
+    if (!active_) return false;
+    out_.append(src_, copied_, std::string::npos);
+    target = std::move(out_);
+    return true;
+  }
+
+ private:
+  const std::string& src_;
+  std::string out_;
+  size_t copied_ = 0;
+  bool active_ = false;
+};
+
+Scrubber::Scrubber(const config::Privacy& privacy)
+    : Scrubber(privacy.scrubQueryParams, detectorsFromNames(privacy.detectors)) {}
+
+Scrubber::Scrubber(const std::vector<std::string>& queryParams, DetectorSet detectors)
+    : detectors_(detectors) {
+  params_.reserve(queryParams.size());
+  for (std::string p : queryParams) {
+    for (char& c : p) c = toLower(c);
+    params_.push_back(std::move(p));
+  }
+}
+
+bool Scrubber::isScrubbedParam(std::string_view name) const {
+  if (name.size() > 2 && name.substr(name.size() - 2) == "[]") name.remove_suffix(2);
+  if (!name.empty() && name.back() == ']') {
+    const size_t open = name.rfind('[');
+    if (open != std::string_view::npos) name = name.substr(open + 1, name.size() - open - 2);
+  }
+  for (const std::string& p : params_) {
+    if (equalsNoCase(name, p)) return true;
+  }
+  return false;
+}
+
+bool Scrubber::paramNameMatches(std::string_view rawName) const {
+  if (params_.empty() || rawName.empty()) return false;
+  if (!needsDecoding(rawName, true)) return isScrubbedParam(rawName);
+  return isScrubbedParam(decodeForMatching(rawName, true));
+}
+
+void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace) const {
+  if (detectors_.empty() || begin >= end) return;
+  const std::string_view raw = std::string_view(rw.source()).substr(begin, end - begin);
+  std::array<Span, kMaxSpans> spans;
+  bool truncated = false;
+  if (!needsDecoding(raw, plusIsSpace)) {
+    const size_t n = findPii(raw, detectors_, spans, truncated);
+    if (truncated) {
+      // More PII than we track in one component: redact all of it rather than miss some.
+      rw.replace(begin, end, kRedacted);
+      return;
+    }
+    for (size_t i = 0; i < n; ++i)
+      rw.replace(begin + spans[i].begin, begin + spans[i].end, kRedacted);
+    return;
+  }
+  const std::string_view decoded = decodeForMatching(raw, plusIsSpace);
+  const size_t n = findPii(decoded, detectors_, spans, truncated);
+  if (n == 0 && !truncated) return;
+  if (truncated) {
+    rw.replace(begin, end, kRedacted);
+    return;
+  }
+  std::string redacted;
+  redacted.reserve(decoded.size());
+  size_t copied = 0;
+  for (size_t i = 0; i < n; ++i) {
+    redacted.append(decoded.substr(copied, spans[i].begin - copied));
+    redacted.append(kRedacted);
+    copied = spans[i].end;
+  }
+  redacted.append(decoded.substr(copied));
+  std::string encoded;
+  encoded.reserve(redacted.size() + 16);
+  percentEncode(redacted, encoded);
+  rw.replace(begin, end, encoded);
+}
+
+void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end) const {
+  const std::string_view src = rw.source();
+  size_t p = begin;
+  while (p <= end && p < src.size()) {
+    size_t pairEnd = src.find_first_of("&;", p);
+    if (pairEnd == std::string_view::npos || pairEnd > end) pairEnd = end;
+    const size_t eq = src.find('=', p);
+    const bool hasValue = eq != std::string_view::npos && eq < pairEnd;
+    const size_t nameEnd = hasValue ? eq : pairEnd;
+    if (hasValue && eq + 1 < pairEnd && paramNameMatches(src.substr(p, nameEnd - p))) {
+      rw.replace(eq + 1, pairEnd, kRedacted);
+    } else {
+      scrubComponent(rw, p, nameEnd, true);
+      if (hasValue) scrubComponent(rw, eq + 1, pairEnd, true);
+    }
+    p = pairEnd + 1;
+  }
+}
+
+bool Scrubber::scrubUrl(std::string& url) const {
+  Rewriter rw(url);
+  const size_t hash = url.find('#');
+  const size_t queryMark = url.find('?');
+  const size_t fragmentStart = hash == std::string::npos ? url.size() : hash;
+  const bool hasQuery = queryMark != std::string::npos && queryMark < fragmentStart;
+  const size_t pathEnd = hasQuery ? queryMark : fragmentStart;
+
+  for (size_t p = 0; p < pathEnd;) {
+    size_t slash = url.find('/', p);
+    if (slash == std::string::npos || slash > pathEnd) slash = pathEnd;
+    scrubComponent(rw, p, slash, false);
+    p = slash + 1;
+  }
+  if (hasQuery) scrubQuery(rw, queryMark + 1, fragmentStart);
+  if (hash != std::string::npos) {
+    // Fragments often carry client-side routes with their own query ("#/login?email=...").
+    const size_t fragQuery = url.find('?', hash + 1);
+    const size_t fragPathEnd = fragQuery == std::string::npos ? url.size() : fragQuery;
+    for (size_t p = hash + 1; p < fragPathEnd;) {
+      size_t slash = url.find('/', p);
+      if (slash == std::string::npos || slash > fragPathEnd) slash = fragPathEnd;
+      scrubComponent(rw, p, slash, false);
+      p = slash + 1;
+    }
+    if (fragQuery != std::string::npos) scrubQuery(rw, fragQuery + 1, url.size());
+  }
+  return rw.finish(url);
+}
+
+bool Scrubber::scrubPlain(std::string& text) const {
+  bool changed = false;
+  // Each pass redacts up to kMaxSpans matches; "[redacted]" matches no detector, so this ends.
+  for (int pass = 0; pass < 8; ++pass) {
+    std::array<Span, kMaxSpans> spans;
+    bool truncated = false;
+    const size_t n = findPii(text, detectors_, spans, truncated);
+    if (n == 0) return changed;
+    Rewriter rw(text);
+    for (size_t i = 0; i < n; ++i) rw.replace(spans[i].begin, spans[i].end, kRedacted);
+    rw.finish(text);
+    changed = true;
+    if (!truncated) return true;
+  }
+  text.assign(kRedacted);
+  return true;
+}
+
+bool Scrubber::scrubText(std::string& text) const {
+  if (detectors_.empty() && params_.empty()) return false;
+  const bool urlLike = needsDecoding(text, false) || (!text.empty() && text[0] == '/') ||
+                       text.find("://") != std::string::npos || text.find('?') != std::string::npos;
+  if (urlLike) return scrubUrl(text);
+  return !detectors_.empty() && scrubPlain(text);
+}
+
+size_t Scrubber::scrubEvent(events::Event& event) const {
+  size_t changed = 0;
+  if (event.path && scrubUrl(*event.path)) ++changed;
+  if (event.referrer && scrubUrl(*event.referrer)) ++changed;
+  if (event.props) {
+    for (auto& [name, value] : *event.props) {
+      if (auto* s = std::get_if<std::string>(&value); s != nullptr && scrubText(*s)) ++changed;
+    }
+  }
+  return changed;
+}
+
+}  // namespace consentry::filters::scrub

@@ -1,0 +1,295 @@
+#include "filters/scrub/pii_detectors.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace consentry::filters::scrub {
+namespace {
+
+using Finder = bool (*)(std::string_view, size_t, Span&);
+
+// The first match as text, or "" when none.
+std::string firstMatch(Finder find, std::string_view text) {
+  Span m;
+  if (!find(text, 0, m)) return "";
+  EXPECT_LE(m.begin, m.end);
+  EXPECT_LE(m.end, text.size());
+  return std::string(text.substr(m.begin, m.end - m.begin));
+}
+
+struct Case {
+  std::string text;
+  std::string expected;  // the exact match; "" = must not match
+};
+
+void check(Finder find, const std::vector<Case>& cases) {
+  for (const auto& c : cases) EXPECT_EQ(firstMatch(find, c.text), c.expected) << c.text;
+}
+
+TEST(EmailDetector, TruePositives) {
+  check(findEmail, {
+                       {"a@b.co", "a@b.co"},
+                       {"mail john.doe@example.com now", "john.doe@example.com"},
+                       {"x+tag@sub.example.org", "x+tag@sub.example.org"},
+                       {"UPPER@EXAMPLE.COM", "UPPER@EXAMPLE.COM"},
+                       {"first_last-1@mail.example.co.uk", "first_last-1@mail.example.co.uk"},
+                       {"<jane@doe.dev>.", "jane@doe.dev"},
+                       {"123@numbers.io", "123@numbers.io"},
+                       {"user@xn--bcher-kva.example", "user@xn--bcher-kva.example"},
+                       {"name@example.museum,", "name@example.museum"},
+                       {"to=ops@corp-mail.example.net&x", "ops@corp-mail.example.net"},
+                       {"\"q\":\"a.b@c.de\"", "a.b@c.de"},
+                   });
+}
+
+TEST(EmailDetector, FalsePositives) {
+  check(findEmail, {
+                       {"@handle", ""},
+                       {"user@localhost", ""},
+                       {"a@b", ""},
+                       {"a@b.c", ""},
+                       {"foo@bar.123", ""},
+                       {"x @ y.com", ""},
+                       {"email me", ""},
+                       {"user@.com", ""},
+                       {"user@-x.com", ""},
+                       {"@@", ""},
+                       {"name@domain..com", ""},
+                       {"price: 5 @ 3.50", ""},
+                   });
+}
+
+TEST(PhoneDetector, TruePositives) {
+  check(findPhone, {
+                       {"+14155552671", "+14155552671"},
+                       {"call +1 415 555 2671 today", "+1 415 555 2671"},
+                       {"+1 (415) 555-2671", "+1 (415) 555-2671"},
+                       {"+44 20 7946 0958", "+44 20 7946 0958"},
+                       {"+49 30 12345678", "+49 30 12345678"},
+                       {"+49-151-12345678", "+49-151-12345678"},
+                       {"+33 1 23 45 67 89", "+33 1 23 45 67 89"},
+                       {"+81 3-1234-5678", "+81 3-1234-5678"},
+                       {"tel:+4930123456", "+4930123456"},
+                       {"+55 11 91234 5678.", "+55 11 91234 5678"},
+                       {"+86.10.1234.5678", "+86.10.1234.5678"},
+                   });
+}
+
+TEST(PhoneDetector, FalsePositives) {
+  check(findPhone, {
+                       {"2026-11-29", ""},
+                       {"+2026-11-29", ""},
+                       {"order 123456789012", ""},
+                       {"12:30:45+01:00", ""},
+                       {"2026-11-29T10:00:00+0100", ""},
+                       {"v1.2.3.4", ""},
+                       {"+1234", ""},
+                       {"+20261129", ""},
+                       {"+20261129123045", ""},
+                       {"1+1234567890", ""},
+                       {"+1234567890123456", ""},
+                       {"a+49301234567", ""},
+                       {"+0301234567", ""},
+                       {"+49 30 1234567x", ""},
+                   });
+}
+
+TEST(CardDetector, TruePositives) {
+  check(findCard, {
+                      {"4111111111111111", "4111111111111111"},
+                      {"card 4111 1111 1111 1111 exp", "4111 1111 1111 1111"},
+                      {"5555-5555-5555-4444", "5555-5555-5555-4444"},
+                      {"5105105105105100", "5105105105105100"},
+                      {"amex 3782 822463 10005", "3782 822463 10005"},
+                      {"371449635398431", "371449635398431"},
+                      {"6011111111111117;", "6011111111111117"},
+                      {"3530111333300000", "3530111333300000"},
+                      {"diners 30569309025904", "30569309025904"},
+                      {"2221000000000009", "2221000000000009"},
+                      {"6200000000000005", "6200000000000005"},
+                      {"19 digits 4917610000000000003", "4917610000000000003"},
+                  });
+}
+
+TEST(CardDetector, FalsePositives) {
+  check(findCard, {
+                      {"4111111111111112", ""},        // Luhn
+                      {"1234567890123452", ""},        // Luhn-valid, no card issuer starts with 1
+                      {"9999999999999995", ""},        // issuer
+                      {"0000 0000 0000 0000", ""},     // all zeros pass Luhn
+                      {"ts=1700000000000", ""},        // millisecond timestamp
+                      {"4111111111111111111111", ""},  // 22 digits: an id, not a card
+                      {"v4.4111111111111111", ""},     // part of a dotted number
+                      {"x4111111111111111", ""},       // glued to a word
+                      {"4111111111111111.5", ""},      // a decimal number
+                      {"ISBN 978-3-16-148410-0", ""},
+                      {"2026-11-29 12:00", ""},
+                      {"4111 1111-1111 1111", ""},  // mixed separators
+                      {"order 12345678", ""},
+                  });
+}
+
+TEST(IbanDetector, TruePositives) {
+  check(findIban, {
+                      {"DE89370400440532013000", "DE89370400440532013000"},
+                      {"iban: DE89 3704 0044 0532 0130 00.", "DE89 3704 0044 0532 0130 00"},
+                      {"GB82WEST12345698765432", "GB82WEST12345698765432"},
+                      {"FR1420041010050500013M02606", "FR1420041010050500013M02606"},
+                      {"NL91ABNA0417164300", "NL91ABNA0417164300"},
+                      {"ES9121000418450200051332", "ES9121000418450200051332"},
+                      {"IT60X0542811101000000123456", "IT60X0542811101000000123456"},
+                      {"CH9300762011623852957", "CH9300762011623852957"},
+                      {"BE68539007547034", "BE68539007547034"},
+                      {"(NO9386011117947)", "NO9386011117947"},
+                      {"de89370400440532013000", "de89370400440532013000"},
+                      {"PL61 1090 1014 0000 0712 1981 2874", "PL61 1090 1014 0000 0712 1981 2874"},
+                  });
+}
+
+TEST(IbanDetector, FalsePositives) {
+  check(findIban, {
+                      {"DE89370400440532013001", ""},    // checksum
+                      {"DE8937040044053201300", ""},     // one short
+                      {"DE893704004405320130001", ""},   // one long
+                      {"XX89370400440532013000", ""},    // no such country
+                      {"US12345678901234567890", ""},    // no IBAN in the US
+                      {"ABDE89370400440532013000", ""},  // glued to a word
+                      {"AB12", ""},
+                      {"SKU GB12ABCD12345612345678", ""},
+                      {"DE89 3704 0044 0532 0130 0", ""},  // grouped, one short
+                      {"ISO8601 2026-11-29", ""},
+                      {"GB00WEST12345698765432", ""},
+                  });
+}
+
+// Test JWTs are built here: base64url(header).base64url(payload).signature.
+std::string b64url(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+std::string jwt(std::string_view header, std::string_view payload, std::string_view sig) {
+  return b64url(header) + "." + b64url(payload) + "." + std::string(sig);
+}
+
+TEST(JwtDetector, TruePositives) {
+  const std::vector<std::string> tokens = {
+      jwt(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"1234567890"})", "SflKxwRJSMeKKF2QT4fw"),
+      jwt(R"({"alg":"RS256","kid":"k1"})", R"({"email":"a@b.c"})", "abc-def_ghi"),
+      jwt(R"({"typ":"JWT","alg":"ES256"})", R"({"iat":1700000000})", "MEUCIQ"),
+      jwt(R"({"alg":"none"})", R"({"sub":"x"})", ""),
+      jwt(R"({ "alg" : "PS512" })", R"({})", "sig"),
+      jwt("{\n  \"alg\": \"EdDSA\"\n}", R"({"n":1})", "s1g"),
+      jwt(R"({"alg":"HS512","cty":"JWT"})", R"({"a":[1,2,3]})", "x_y-z"),
+      b64url(R"({"alg":"RSA-OAEP","enc":"A256GCM"})") + ".a.b.c.d",
+      jwt(R"({"alg":"HS384"})", "payload-not-json", "zz"),
+      jwt(R"({"alg":"HS256","typ":"at+jwt","x":"yyyyyyyyyyyyyy"})", R"({"scope":"r"})", "q"),
+  };
+  for (const auto& t : tokens) {
+    EXPECT_EQ(firstMatch(findJwt, t), t);
+    EXPECT_EQ(firstMatch(findJwt, "Bearer " + t + " end"), t);
+    EXPECT_EQ(firstMatch(findJwt, "/cb?id_token=" + t + "&x=1"), t);
+  }
+}
+
+TEST(JwtDetector, FalsePositives) {
+  check(findJwt, {
+                     {"com.example.app", ""},
+                     {"a.b.c", ""},
+                     {"www.example.com", ""},
+                     {"file.name.tar.gz", ""},
+                     {"1.2.3", ""},
+                     {"abcdefghijklmnopqrstuvwxyz.abc.def", ""},
+                     {jwt(R"({"typ":"JWT"})", R"({"sub":"1"})", "sig"), ""},  // no alg
+                     {jwt("hello world, not json at all", "{}", "sig"), ""},
+                     {b64url(R"({"alg":"HS256"})") + ".payload", ""},  // two parts
+                     {b64url(R"({"alg":"HS256"})") + ".a.b.c", ""},    // four parts
+                     {"eyJhbGciOiJIUzI1NiJ9", ""},
+                 });
+}
+
+TEST(IpDetector, TruePositives) {
+  check(findIpAddress,
+        {
+            {"192.168.1.1", "192.168.1.1"},
+            {"dns 8.8.8.8,", "8.8.8.8"},
+            {"255.255.255.255", "255.255.255.255"},
+            {"10.0.0.1:8080", "10.0.0.1"},
+            {"from 203.0.113.7.", "203.0.113.7"},
+            {"2001:db8::1", "2001:db8::1"},
+            {"fe80::1", "fe80::1"},
+            {"host ::1 up", "::1"},
+            {"2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:0db8:0000:0000:0000:ff00:0042:8329"},
+            {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},
+            {"[2001:db8::2]:443", "2001:db8::2"},
+        });
+}
+
+TEST(IpDetector, FalsePositives) {
+  check(findIpAddress, {
+                           {"1.2.3.4.5", ""},
+                           {"256.1.1.1", ""},
+                           {"v1.2.3.4", ""},
+                           {"10:30:45", ""},
+                           {"std::vector", ""},
+                           {"00:1a:2b:3c:4d:5e", ""},
+                           {"1.2.3", ""},
+                           {"Chrome/131.0.6778.86", ""},
+                           {"12:34", ""},
+                           {"abc::def::1", ""},
+                           {"1.2.3.4a", ""},
+                           {"2026-11-29T10:30:45Z", ""},
+                       });
+}
+
+TEST(Checksums, LuhnAndIban) {
+  EXPECT_TRUE(luhnValid("79927398713"));
+  EXPECT_FALSE(luhnValid("79927398710"));
+  EXPECT_FALSE(luhnValid(""));
+  EXPECT_FALSE(luhnValid("12a4"));
+  EXPECT_TRUE(ibanValid("GB82WEST12345698765432"));
+  EXPECT_FALSE(ibanValid("GB82WEST12345698765433"));
+  EXPECT_FALSE(ibanValid("GB82"));
+}
+
+TEST(FindPii, MergesOverlapsAndSorts) {
+  const std::string text = "x 4111111111111111 mail a@b.co ip 10.1.2.3 +49 30 12345678";
+  std::array<Span, 8> spans;
+  bool truncated = false;
+  const size_t n = findPii(text, DetectorSet::all(), spans, truncated);
+  ASSERT_EQ(n, 4u);
+  EXPECT_FALSE(truncated);
+  for (size_t i = 1; i < n; ++i) EXPECT_LT(spans[i - 1].end, spans[i].begin);
+  EXPECT_EQ(text.substr(spans[1].begin, spans[1].end - spans[1].begin), "a@b.co");
+}
+
+TEST(FindPii, RespectsTheSetAndReportsTruncation) {
+  std::array<Span, 2> spans;
+  bool truncated = false;
+  EXPECT_EQ(findPii("a@b.co", DetectorSet().add(Detector::Ip), spans, truncated), 0u);
+  EXPECT_EQ(findPii("a@b.co c@d.co e@f.co", DetectorSet().add(Detector::Email), spans, truncated),
+            2u);
+  EXPECT_TRUE(truncated);
+  Detector d;
+  EXPECT_TRUE(detectorFromName("iban", d));
+  EXPECT_EQ(d, Detector::Iban);
+  EXPECT_FALSE(detectorFromName("ssn", d));
+}
+
+}  // namespace
+}  // namespace consentry::filters::scrub

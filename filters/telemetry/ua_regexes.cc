@@ -1,0 +1,465 @@
+#include "filters/telemetry/ua_regexes.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <unordered_map>
+
+namespace consentry::filters::telemetry {
+
+namespace {
+
+struct CodeDeleter {
+  void operator()(pcre2_code* code) const { pcre2_code_free(code); }
+};
+
+char lowerAscii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+bool isAlnum(char c) {
+  return (c >= '0' && c <= '9') || (lowerAscii(c) >= 'a' && lowerAscii(c) <= 'z');
+}
+
+// Index just past the character class starting at p[i] == '['.
+size_t skipClass(std::string_view p, size_t i) {
+  ++i;
+  if (i < p.size() && p[i] == '^') ++i;
+  if (i < p.size() && p[i] == ']') ++i;  // a leading ']' is literal
+  while (i < p.size() && p[i] != ']') i += (p[i] == '\\') ? 2 : 1;
+  return std::min(i + 1, p.size());
+}
+
+// Index just past the group starting at p[i] == '('.
+size_t skipGroup(std::string_view p, size_t i) {
+  int depth = 0;
+  while (i < p.size()) {
+    char c = p[i];
+    if (c == '\\') {
+      i += 2;
+      continue;
+    }
+    if (c == '[') {
+      i = skipClass(p, i);
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')' && --depth == 0) return i + 1;
+    ++i;
+  }
+  return p.size();
+}
+
+bool hasTopLevelAlternation(std::string_view p) {
+  for (size_t i = 0; i < p.size();) {
+    char c = p[i];
+    if (c == '\\') {
+      i += 2;
+    } else if (c == '[') {
+      i = skipClass(p, i);
+    } else if (c == '(') {
+      i = skipGroup(p, i);
+    } else if (c == '|') {
+      return true;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
+// Parses a {n}, {n,} or {n,m} quantifier at p[i]; returns its minimum or -1 if it is not one.
+int quantifierMin(std::string_view p, size_t i, size_t& end) {
+  size_t j = i + 1;
+  int min = 0;
+  bool digits = false;
+  while (j < p.size() && p[j] >= '0' && p[j] <= '9') {
+    min = std::min(min * 10 + (p[j] - '0'), 1000);
+    digits = true;
+    ++j;
+  }
+  if (!digits) return -1;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    while (j < p.size() && p[j] >= '0' && p[j] <= '9') ++j;
+  }
+  if (j >= p.size() || p[j] != '}') return -1;
+  end = j + 1;
+  return min;
+}
+
+// Appends to `out` the literal runs every match of `p` must contain. Conservative: anything it
+// does not understand ends the current run instead of guessing.
+void collectLiterals(std::string_view p, std::vector<std::string>& out) {
+  if (hasTopLevelAlternation(p)) return;
+  std::string run;
+  bool lastWasLiteral = false;
+  auto flush = [&] {
+    if (!run.empty()) out.push_back(run);
+    run.clear();
+    lastWasLiteral = false;
+  };
+  auto skipModifier = [&](size_t& i) {
+    if (i < p.size() && (p[i] == '?' || p[i] == '+')) ++i;
+  };
+  for (size_t i = 0; i < p.size();) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      char n = p[i + 1];
+      i += 2;
+      if (isAlnum(n)) {
+        flush();
+        if (n == 'x') {
+          while (i < p.size() && (isAlnum(p[i]) || p[i] == '{' || p[i] == '}')) ++i;
+        }
+      } else {
+        run.push_back(lowerAscii(n));
+        lastWasLiteral = true;
+      }
+    } else if (c == '[') {
+      flush();
+      i = skipClass(p, i);
+    } else if (c == '(') {
+      size_t end = skipGroup(p, i);
+      std::string_view inner = end >= i + 2 ? p.substr(i + 1, end - i - 2) : std::string_view();
+      flush();
+      bool optional = end < p.size() && (p[end] == '?' || p[end] == '*' ||
+                                         (p[end] == '{' && p.substr(end, 2) == "{0"));
+      if (!inner.empty() && inner[0] == '?') {
+        // (?:...) is an ordinary group; lookarounds and inline flags add nothing required.
+        if (inner.size() >= 2 && inner[1] == ':') {
+          inner.remove_prefix(2);
+        } else {
+          inner = {};
+        }
+      }
+      if (!optional && !inner.empty()) collectLiterals(inner, out);
+      i = end;
+    } else if (c == '?' || c == '*') {
+      if (lastWasLiteral) run.pop_back();
+      flush();
+      ++i;
+      skipModifier(i);
+    } else if (c == '+') {
+      flush();
+      ++i;
+      skipModifier(i);
+    } else if (c == '{') {
+      size_t end = 0;
+      int min = quantifierMin(p, i, end);
+      if (min < 0) {
+        run.push_back('{');
+        lastWasLiteral = true;
+        ++i;
+        continue;
+      }
+      if (min == 0 && lastWasLiteral) run.pop_back();
+      flush();
+      i = end;
+      skipModifier(i);
+    } else if (c == '.' || c == '^' || c == '$' || c == ')' || c == '|') {
+      flush();
+      ++i;
+    } else {
+      run.push_back(lowerAscii(c));
+      lastWasLiteral = true;
+      ++i;
+    }
+  }
+  flush();
+}
+
+std::optional<std::string> trimmedOrAbsent(std::string s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return std::nullopt;
+  size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+struct Captures {
+  std::string_view subject;
+  const PCRE2_SIZE* ovector;
+  int count;  // pairs set by the match
+
+  std::optional<std::string_view> group(int n) const {
+    if (n <= 0 || n >= count || ovector[2 * n] == PCRE2_UNSET) return std::nullopt;
+    return subject.substr(ovector[2 * n], ovector[2 * n + 1] - ovector[2 * n]);
+  }
+};
+
+// uap-core's replacement rule: "$N" is the N-th group (empty if unset); the result is trimmed and
+// an empty result means absent.
+std::optional<std::string> substitute(const std::string& replacement, const Captures& caps) {
+  std::string out;
+  out.reserve(replacement.size() + 16);
+  for (size_t i = 0; i < replacement.size(); ++i) {
+    char c = replacement[i];
+    if (c == '$' && i + 1 < replacement.size() && replacement[i + 1] >= '1' &&
+        replacement[i + 1] <= '9') {
+      if (auto g = caps.group(replacement[i + 1] - '0')) out.append(*g);
+      ++i;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return trimmedOrAbsent(std::move(out));
+}
+
+std::optional<std::string> field(const std::optional<std::string>& replacement, int group,
+                                 const Captures& caps) {
+  if (replacement) return substitute(*replacement, caps);
+  if (auto g = caps.group(group)) return trimmedOrAbsent(std::string(*g));
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct UaRegexes::Rule {
+  std::unique_ptr<pcre2_code, CodeDeleter> code;
+  bool jit = false;
+  int32_t literal = -1;
+  // user_agent: family, v1..v4; os: os, os_v1..os_v4; device: device, brand, model.
+  std::array<std::optional<std::string>, 5> replacements;
+};
+
+UaRegexes::UaRegexes() = default;
+UaRegexes::~UaRegexes() = default;
+
+std::string requiredLiteral(std::string_view pattern) {
+  std::vector<std::string> runs;
+  collectLiterals(pattern, runs);
+  std::string best;
+  for (auto& r : runs) {
+    if (r.size() > best.size()) best = std::move(r);
+  }
+  return best;
+}
+
+namespace {
+
+constexpr std::array<const char*, 5> kUaKeys = {
+    "family_replacement", "v1_replacement", "v2_replacement", "v3_replacement", "v4_replacement"};
+constexpr std::array<const char*, 5> kOsKeys = {"os_replacement", "os_v1_replacement",
+                                                "os_v2_replacement", "os_v3_replacement",
+                                                "os_v4_replacement"};
+constexpr std::array<const char*, 5> kDeviceKeys = {"device_replacement", "brand_replacement",
+                                                    "model_replacement", nullptr, nullptr};
+
+}  // namespace
+
+Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string& yaml) {
+  std::shared_ptr<UaRegexes> set(new UaRegexes());
+  std::unordered_map<std::string, int32_t> literalIndex;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return makeError(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": " + e.msg);
+  }
+  auto loadList = [&](const char* section, const std::array<const char*, 5>& keys,
+                      std::vector<Rule>& rules) -> Result<void> {
+    YAML::Node list = root[section];
+    if (!list || !list.IsSequence()) return makeError(std::string("missing list ") + section);
+    for (const auto& item : list) {
+      auto where = [&] {
+        return std::to_string(item.Mark().line + 1) + ":" + std::to_string(item.Mark().column + 1);
+      };
+      if (!item.IsMap() || !item["regex"] || !item["regex"].IsScalar()) {
+        return makeError(where() + ": " + section + " entry without a regex");
+      }
+      std::string pattern = item["regex"].Scalar();
+      uint32_t options = 0;
+      if (item["regex_flag"] && item["regex_flag"].Scalar() == "i") options |= PCRE2_CASELESS;
+      int errorCode = 0;
+      PCRE2_SIZE errorOffset = 0;
+      Rule rule;
+      rule.code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                    options, &errorCode, &errorOffset, nullptr));
+      if (!rule.code) {
+        PCRE2_UCHAR message[256];
+        pcre2_get_error_message(errorCode, message, sizeof(message));
+        return makeError(where() + ": bad regex at offset " + std::to_string(errorOffset) + ": " +
+                         reinterpret_cast<const char*>(message));
+      }
+      rule.jit = pcre2_jit_compile(rule.code.get(), PCRE2_JIT_COMPLETE) == 0;
+      uint32_t captures = 0;
+      pcre2_pattern_info(rule.code.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
+      set->maxCaptures_ = std::max(set->maxCaptures_, captures);
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (keys[k] && item[keys[k]] && item[keys[k]].IsScalar()) {
+          rule.replacements[k] = item[keys[k]].Scalar();
+        }
+      }
+      std::string literal = requiredLiteral(pattern);
+      if (literal.size() >= 2) {
+        auto [it, added] =
+            literalIndex.emplace(literal, static_cast<int32_t>(set->literals_.size()));
+        if (added) set->literals_.push_back(literal);
+        rule.literal = it->second;
+      }
+      rules.push_back(std::move(rule));
+    }
+    return {};
+  };
+  try {
+    if (!root.IsMap()) return makeError("1:1: not a uap-core regexes file");
+    if (auto r = loadList("user_agent_parsers", kUaKeys, set->uaRules_); !r) return r.error();
+    if (auto r = loadList("os_parsers", kOsKeys, set->osRules_); !r) return r.error();
+    if (auto r = loadList("device_parsers", kDeviceKeys, set->deviceRules_); !r) {
+      return r.error();
+    }
+  } catch (const YAML::Exception& e) {
+    return makeError(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": " + e.msg);
+  }
+  return std::shared_ptr<const UaRegexes>(std::move(set));
+}
+
+Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadFile(const std::string& path) {
+  std::string text;
+  {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(fopen(path.c_str(), "rb"), &fclose);
+    if (!f) return makeError(path + ": " + std::strerror(errno));
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f.get())) > 0) text.append(buf, n);
+    if (ferror(f.get())) return makeError(path + ": read error");
+  }
+  auto r = loadString(text);
+  if (!r) return makeError(path + ":" + r.error().message);
+  return r;
+}
+
+size_t UaRegexes::ruleCount() const {
+  return uaRules_.size() + osRules_.size() + deviceRules_.size();
+}
+
+size_t UaRegexes::prefilteredCount() const {
+  size_t n = 0;
+  for (const auto* rules : {&uaRules_, &osRules_, &deviceRules_}) {
+    for (const auto& r : *rules) n += r.literal >= 0 ? 1 : 0;
+  }
+  return n;
+}
+
+const UaRegexes::Rule* UaRegexes::firstMatch(const std::vector<Rule>& rules, std::string_view ua,
+                                             UaScratch& scratch) const {
+  auto* md = static_cast<pcre2_match_data*>(scratch.matchData_.get());
+  for (const auto& rule : rules) {
+    if (prefilter_ && rule.literal >= 0 && !scratch.hasLiteral(*this, rule.literal)) continue;
+    auto subject = reinterpret_cast<PCRE2_SPTR>(ua.data());
+    int rc = rule.jit ? pcre2_jit_match(rule.code.get(), subject, ua.size(), 0, 0, md, nullptr)
+                      : pcre2_match(rule.code.get(), subject, ua.size(), 0, 0, md, nullptr);
+    if (rc > 0) {
+      scratch.lastCount_ = rc;
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// `count` is pcre2_match's return value: groups past it are unset whatever the ovector holds.
+Captures capturesOf(std::string_view ua, int count, void* md) {
+  return Captures{ua, pcre2_get_ovector_pointer(static_cast<pcre2_match_data*>(md)), count};
+}
+
+}  // namespace
+
+RawUserAgent UaRegexes::parseUserAgent(std::string_view ua, UaScratch& scratch) const {
+  scratch.reset(ua);
+  return matchUserAgent(ua, scratch);
+}
+
+RawUserAgent UaRegexes::matchUserAgent(std::string_view ua, UaScratch& scratch) const {
+  RawUserAgent out;
+  if (const Rule* rule = firstMatch(uaRules_, ua, scratch)) {
+    Captures caps = capturesOf(ua, scratch.lastCount_, scratch.matchData_.get());
+    const auto& r = rule->replacements;
+    out.family = field(r[0], 1, caps).value_or("Other");
+    out.major = field(r[1], 2, caps);
+    out.minor = field(r[2], 3, caps);
+    out.patch = field(r[3], 4, caps);
+    out.patchMinor = field(r[4], 5, caps);
+  }
+  return out;
+}
+
+RawOs UaRegexes::parseOs(std::string_view ua, UaScratch& scratch) const {
+  scratch.reset(ua);
+  return matchOs(ua, scratch);
+}
+
+RawOs UaRegexes::matchOs(std::string_view ua, UaScratch& scratch) const {
+  RawOs out;
+  if (const Rule* rule = firstMatch(osRules_, ua, scratch)) {
+    Captures caps = capturesOf(ua, scratch.lastCount_, scratch.matchData_.get());
+    const auto& r = rule->replacements;
+    out.family = field(r[0], 1, caps).value_or("Other");
+    out.major = field(r[1], 2, caps);
+    out.minor = field(r[2], 3, caps);
+    out.patch = field(r[3], 4, caps);
+    out.patchMinor = field(r[4], 5, caps);
+  }
+  return out;
+}
+
+RawDevice UaRegexes::parseDevice(std::string_view ua, UaScratch& scratch) const {
+  scratch.reset(ua);
+  return matchDevice(ua, scratch);
+}
+
+RawDevice UaRegexes::matchDevice(std::string_view ua, UaScratch& scratch) const {
+  RawDevice out;
+  if (const Rule* rule = firstMatch(deviceRules_, ua, scratch)) {
+    Captures caps = capturesOf(ua, scratch.lastCount_, scratch.matchData_.get());
+    const auto& r = rule->replacements;
+    out.family = field(r[0], 1, caps).value_or("Other");
+    out.brand = r[1] ? substitute(*r[1], caps) : std::nullopt;
+    out.model = field(r[2], 1, caps);
+  }
+  return out;
+}
+
+RawParse UaRegexes::parse(std::string_view ua, UaScratch& scratch) const {
+  // One reset for all three lists: they share the lower-cased UA and the literal memo.
+  scratch.reset(ua);
+  RawParse out;
+  out.ua = matchUserAgent(ua, scratch);
+  out.os = matchOs(ua, scratch);
+  out.device = matchDevice(ua, scratch);
+  return out;
+}
+
+UaScratch::UaScratch(const UaRegexes& regexes)
+    : matchData_(pcre2_match_data_create(regexes.maxCaptures_ + 1, nullptr)),
+      hits_(regexes.literals_.size(), 0) {}
+
+UaScratch::~UaScratch() = default;
+
+void UaScratch::MatchDataDeleter::operator()(void* p) const {
+  pcre2_match_data_free(static_cast<pcre2_match_data*>(p));
+}
+
+void UaScratch::reset(std::string_view ua) {
+  lowered_.resize(ua.size());
+  std::transform(ua.begin(), ua.end(), lowered_.begin(), lowerAscii);
+  std::fill(hits_.begin(), hits_.end(), 0);
+}
+
+bool UaScratch::hasLiteral(const UaRegexes& regexes, uint32_t index) {
+  uint8_t& h = hits_[index];
+  if (h == 0) {
+    const std::string& lit = regexes.literals_[index];
+    h = memmem(lowered_.data(), lowered_.size(), lit.data(), lit.size()) ? 1 : 2;
+  }
+  return h == 1;
+}
+
+}  // namespace consentry::filters::telemetry

@@ -9,19 +9,19 @@ using namespace config;
 
 void applyIp(const FieldPolicy& p, events::Event& e) {
   if (!e.ip) return;
+  // Unmapped first, whatever the rule: a v4-mapped v6 address must get the v4 prefix (48 v6
+  // bits would keep every v4 bit), and one address should have one form in the output.
+  const IpAddress a = e.ip->unmapped();
   switch (p.ip) {
     case IpRule::Keep:
+      e.ip = a;
       return;
     case IpRule::Drop:
       e.ip.reset();
       return;
-    case IpRule::Truncate: {
-      // Unmap first: a v4-mapped v6 address must get the v4 prefix, not keep 32 host bits
-      // under a 48-bit v6 prefix.
-      const IpAddress a = e.ip->unmapped();
+    case IpRule::Truncate:
       e.ip = a.truncated(a.isV4() ? p.ipV4Bits : p.ipV6Bits);
       return;
-    }
   }
 }
 

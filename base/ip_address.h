@@ -52,6 +52,7 @@ class IpNetwork {
   const IpAddress& address() const { return address_; }
   int prefixLength() const { return prefix_; }
   std::string toString() const;
+  bool operator==(const IpNetwork&) const = default;
 
  private:
   IpAddress address_;

@@ -20,22 +20,26 @@ using namespace std::chrono_literals;
 struct Certificate {
   std::string cert;  // PEM chain path
   std::string key;   // PEM key path (redacted in --dump-config)
+  bool operator==(const Certificate&) const = default;
 };
 
 struct TlsConfig {
   std::vector<Certificate> certificates;
   std::string minVersion = "1.2";  // "1.2" | "1.3"
   Duration ticketRotation = Duration(12 * 3600 * 1000);
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct Listener {
   std::string address = "0.0.0.0:8080";  // host:port, [v6]:port
-  bool http2 = true;                      // h2c prior knowledge on cleartext, ALPN h2 on TLS
+  bool http2 = true;                     // h2c prior knowledge on cleartext, ALPN h2 on TLS
   std::optional<TlsConfig> tls;
+  bool operator==(const Listener&) const = default;
 };
 
 struct Admin {
   std::string address = "127.0.0.1:9901";
+  bool operator==(const Admin&) const = default;
 };
 
 struct Limits {
@@ -47,6 +51,7 @@ struct Limits {
   Duration idleTimeout = 60s;
   Duration bodyTimeout = 60s;
   uint32_t maxConnections = 20000;
+  bool operator==(const Limits&) const = default;
 };
 
 enum class Balance { RoundRobin, LeastConn };
@@ -55,6 +60,7 @@ struct UpstreamTimeouts {
   Duration connect = 2s;
   Duration response = 30s;
   Duration idle = 60s;
+  bool operator==(const UpstreamTimeouts&) const = default;
 };
 
 struct HealthCheck {
@@ -63,24 +69,27 @@ struct HealthCheck {
   Duration timeout = 2s;
   uint32_t healthyThreshold = 2;
   uint32_t unhealthyThreshold = 3;
+  bool operator==(const HealthCheck&) const = default;
 };
 
 struct Upstream {
   std::string name;
   std::vector<std::string> servers;  // host:port
   Balance balance = Balance::RoundRobin;
-  uint32_t keepalive = 64;           // idle connections kept per worker and server
+  uint32_t keepalive = 64;  // idle connections kept per worker and server
   UpstreamTimeouts timeouts;
   std::optional<HealthCheck> health;
-  uint32_t maxFails = 3;             // consecutive failures before passive ejection
-  Duration failTimeout = 10s;        // how long an ejected server stays out
-  uint32_t retries = 1;              // extra attempts for idempotent, never-sent requests
+  uint32_t maxFails = 3;       // consecutive failures before passive ejection
+  Duration failTimeout = 10s;  // how long an ejected server stays out
+  uint32_t retries = 1;        // extra attempts for idempotent, never-sent requests
+  bool operator==(const Upstream&) const = default;
 };
 
 struct Route {
   std::string host = "*";  // exact, "*.example.com" or "*"
   std::string prefix = "/";
   std::string upstream;
+  bool operator==(const Route&) const = default;
 };
 
 // ---- consent (SPEC §3) ----
@@ -90,11 +99,11 @@ enum class CookieFormat { Kv, Json };
 
 struct ConsentSource {
   ConsentSourceType type = ConsentSourceType::Cookie;
-  std::string cookie;                         // cookie name (`name` for type cookie)
-  CookieFormat format = CookieFormat::Kv;     // type cookie only
-  std::string pairSeparator = "|";            // kv: between pairs
-  std::string kvSeparator = "=";              // kv: between key and value
-  std::string versionKey = "v";               // kv/json: key holding the policy version
+  std::string cookie;                      // cookie name (`name` for type cookie)
+  CookieFormat format = CookieFormat::Kv;  // type cookie only
+  std::string pairSeparator = "|";         // kv: between pairs
+  std::string kvSeparator = "=";           // kv: between key and value
+  std::string versionKey = "v";            // kv/json: key holding the policy version
   // category (analytics|marketing|functional) -> the source's own key/group/service name(s)
   std::map<std::string, std::vector<std::string>> map;
   // tcf only
@@ -104,11 +113,13 @@ struct ConsentSource {
   std::optional<int> vendorId;
   bool acceptLi = false;
   Duration maxConsentAge = Duration(int64_t{395} * 86'400'000);
+  bool operator==(const ConsentSource&) const = default;
 };
 
 struct RequiredCookie {
   std::string cookie;
   std::string value;
+  bool operator==(const RequiredCookie&) const = default;
 };
 
 enum class GpcMode { Ignore, RefuseMarketing, RefuseAll };
@@ -118,6 +129,7 @@ struct Consent {
   std::optional<int> minPolicyVersion;
   std::vector<RequiredCookie> require;
   GpcMode gpc = GpcMode::RefuseMarketing;
+  bool operator==(const Consent&) const = default;
 };
 
 // ---- telemetry (SPEC §4) ----
@@ -131,6 +143,7 @@ struct Beacon {
   std::string script = "/__consentry/t.js";
   uint64_t maxBytes = 32 * 1024;
   uint32_t maxEvents = 64;
+  bool operator==(const Beacon&) const = default;
 };
 
 struct Telemetry {
@@ -142,12 +155,14 @@ struct Telemetry {
   VisitorIdMode visitorId = VisitorIdMode::Cookie;
   std::string visitorCookie = "__csy_vid";
   BotMode bots = BotMode::Flag;
+  bool operator==(const Telemetry&) const = default;
 };
 
 // ---- geo, regions, privacy (SPEC §2, §9) ----
 
 struct Geo {
   std::string database;  // empty: geo lookup off, every client in region "default"
+  bool operator==(const Geo&) const = default;
 };
 
 enum class IpRule { Keep, Drop, Truncate };
@@ -171,6 +186,7 @@ struct FieldPolicy {
   KeepRule path = KeepRule::Keep;
   KeepRule visitor = KeepRule::Keep;
   KeepRule props = KeepRule::Keep;
+  bool operator==(const FieldPolicy&) const = default;
 };
 
 struct Region {
@@ -180,17 +196,19 @@ struct Region {
   std::vector<std::string> continents;    // "EU", "NA", ...
   bool isDefault = false;                 // name "default" or no match criteria
   FieldPolicy fields;
-  std::vector<std::string> sinks;         // empty: all sinks
-  std::optional<GpcMode> gpc;             // overrides consent.gpc for this region
+  std::vector<std::string> sinks;  // empty: all sinks
+  std::optional<GpcMode> gpc;      // overrides consent.gpc for this region
+  bool operator==(const Region&) const = default;
 };
 
 struct Privacy {
   // category -> cookie name patterns ('*' wildcard)
   std::map<std::string, std::vector<std::string>> stripCookies;
-  std::vector<std::string> scrubQueryParams = {"email", "token", "password", "passwd", "secret",
-                                               "api_key", "apikey", "access_token", "auth",
-                                               "session", "ssn", "phone"};
+  std::vector<std::string> scrubQueryParams = {"email",  "token",   "password", "passwd",
+                                               "secret", "api_key", "apikey",   "access_token",
+                                               "auth",   "session", "ssn",      "phone"};
   std::vector<std::string> detectors = {"email", "phone", "card", "iban", "jwt", "ip"};
+  bool operator==(const Privacy&) const = default;
 };
 
 // ---- sinks (SPEC §6) ----
@@ -201,6 +219,7 @@ enum class EventFormat { Json, CloudEvents };
 struct Spool {
   std::string dir;  // empty: spool/<sink name>
   uint64_t maxBytes = uint64_t{1} << 30;
+  bool operator==(const Spool&) const = default;
 };
 
 struct Sink {
@@ -227,12 +246,14 @@ struct Sink {
   std::string key = "visitor";  // visitor | none
   std::map<std::string, std::string> properties;
   Spool spool;
+  bool operator==(const Sink&) const = default;
 };
 
 struct AccessLog {
   std::string path = "stdout";  // stdout | off | file path
   std::string format = "json";  // json | combined
   IpRule ip = IpRule::Truncate;
+  bool operator==(const AccessLog&) const = default;
 };
 
 struct Config {
@@ -254,6 +275,7 @@ struct Config {
   Privacy privacy;
   std::vector<Sink> sinks;  // empty after load is replaced by the default file sink
   AccessLog accessLog;
+  bool operator==(const Config&) const = default;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

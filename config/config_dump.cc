@@ -1,0 +1,328 @@
+// --dump-config: the effective config as YAML, in the order of SPEC §2, with secrets redacted.
+// Only the keys valid for each sink/source type are written, so the dump loads back unchanged.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/config_loader.h"
+#include "config/node_reader.h"
+
+namespace consentry::config {
+namespace {
+
+using detail::enumName;
+
+constexpr const char* kRedacted = "<redacted>";
+
+const detail::EnumTable<GpcMode> kGpc = {{"ignore", GpcMode::Ignore},
+                                         {"refuse_marketing", GpcMode::RefuseMarketing},
+                                         {"refuse_all", GpcMode::RefuseAll}};
+const detail::EnumTable<IpRule> kIpRules = {
+    {"keep", IpRule::Keep}, {"drop", IpRule::Drop}, {"truncate", IpRule::Truncate}};
+
+bool isSecretProperty(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* word : {"sasl", "password", "secret", "ssl.key"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+class Writer {
+ public:
+  Writer() { out_.SetIndent(2); }
+
+  template <typename T>
+  Writer& kv(const char* key, const T& value) {
+    out_ << YAML::Key << key << YAML::Value << value;
+    return *this;
+  }
+  Writer& dur(const char* key, Duration d) { return kv(key, formatDuration(d)); }
+  Writer& size(const char* key, uint64_t bytes) { return kv(key, formatSize(bytes)); }
+  template <typename T>
+  Writer& list(const char* key, const std::vector<T>& values) {
+    out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const T& v : values) out_ << v;
+    out_ << YAML::EndSeq;
+    return *this;
+  }
+  Writer& map(const char* key, const std::map<std::string, std::string>& values, bool redact) {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : values) {
+      out_ << YAML::Key << k << YAML::Value << (redact || isSecretProperty(k) ? kRedacted : v);
+    }
+    out_ << YAML::EndMap;
+    return *this;
+  }
+  Writer& beginMap(const char* key = nullptr) {
+    if (key != nullptr) out_ << YAML::Key << key << YAML::Value;
+    out_ << YAML::BeginMap;
+    return *this;
+  }
+  Writer& beginSeq(const char* key) {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    return *this;
+  }
+  Writer& end(bool map = true) {
+    out_ << (map ? YAML::EndMap : YAML::EndSeq);
+    return *this;
+  }
+  YAML::Emitter& raw() { return out_; }
+
+ private:
+  YAML::Emitter out_;
+};
+
+void writeServer(Writer& w, const Config& c) {
+  w.beginSeq("listeners");
+  for (const Listener& l : c.listeners) {
+    w.beginMap().kv("address", l.address).kv("http2", l.http2);
+    if (l.tls) {
+      w.beginMap("tls").beginSeq("certificates");
+      for (const Certificate& cert : l.tls->certificates) {
+        w.beginMap().kv("cert", cert.cert).kv("key", cert.key.empty() ? "" : kRedacted).end();
+      }
+      w.end(false)
+          .kv("min_version", l.tls->minVersion)
+          .dur("ticket_rotation", l.tls->ticketRotation);
+      w.end();
+    }
+    w.end();
+  }
+  w.end(false);
+  w.beginMap("admin").kv("address", c.admin.address).end();
+  if (c.workers == 0) {
+    w.kv("workers", "auto");
+  } else {
+    w.kv("workers", c.workers);
+  }
+  std::vector<std::string> proxies;
+  for (const IpNetwork& n : c.trustedProxies) proxies.push_back(n.toString());
+  w.list("trusted_proxies", proxies);
+  const Limits& l = c.limits;
+  w.beginMap("limits")
+      .size("max_header_bytes", l.maxHeaderBytes)
+      .kv("max_headers", l.maxHeaders)
+      .size("max_uri_bytes", l.maxUriBytes)
+      .size("max_body_bytes", l.maxBodyBytes)
+      .dur("header_timeout", l.headerTimeout)
+      .dur("idle_timeout", l.idleTimeout)
+      .dur("body_timeout", l.bodyTimeout)
+      .kv("max_connections", l.maxConnections)
+      .end();
+  w.beginSeq("upstreams");
+  for (const Upstream& u : c.upstreams) {
+    w.beginMap().kv("name", u.name).list("servers", u.servers);
+    w.kv("balance", u.balance == Balance::LeastConn ? "least_conn" : "round_robin");
+    w.kv("keepalive", u.keepalive);
+    w.beginMap("timeouts")
+        .dur("connect", u.timeouts.connect)
+        .dur("response", u.timeouts.response)
+        .dur("idle", u.timeouts.idle)
+        .end();
+    if (u.health) {
+      w.beginMap("health")
+          .kv("path", u.health->path)
+          .dur("interval", u.health->interval)
+          .dur("timeout", u.health->timeout)
+          .kv("healthy_threshold", u.health->healthyThreshold)
+          .kv("unhealthy_threshold", u.health->unhealthyThreshold)
+          .end();
+    }
+    w.kv("max_fails", u.maxFails).dur("fail_timeout", u.failTimeout).kv("retries", u.retries);
+    w.end();
+  }
+  w.end(false);
+  w.beginSeq("routes");
+  for (const Route& r : c.routes) {
+    w.beginMap().kv("host", r.host).kv("prefix", r.prefix).kv("upstream", r.upstream).end();
+  }
+  w.end(false);
+  w.dur("drain_timeout", c.drainTimeout);
+}
+
+const char* sourceTypeName(ConsentSourceType t) {
+  switch (t) {
+    case ConsentSourceType::Cookie:
+      return "cookie";
+    case ConsentSourceType::Tcf:
+      return "tcf";
+    case ConsentSourceType::OneTrust:
+      return "onetrust";
+    case ConsentSourceType::Cookiebot:
+      return "cookiebot";
+    case ConsentSourceType::CookieYes:
+      return "cookieyes";
+    case ConsentSourceType::CcCookie:
+      return "cc_cookie";
+    case ConsentSourceType::Klaro:
+      return "klaro";
+  }
+  return "cookie";
+}
+
+void writeConsent(Writer& w, const Consent& c) {
+  w.beginMap("consent").beginSeq("sources");
+  for (const ConsentSource& s : c.sources) {
+    w.beginMap().kv("type", sourceTypeName(s.type)).kv("cookie", s.cookie);
+    if (s.type == ConsentSourceType::Cookie) {
+      w.kv("format", s.format == CookieFormat::Json ? "json" : "kv")
+          .kv("pair_separator", s.pairSeparator)
+          .kv("kv_separator", s.kvSeparator)
+          .kv("version_key", s.versionKey);
+    }
+    if (s.type == ConsentSourceType::Tcf) {
+      w.list("analytics_purposes", s.analyticsPurposes)
+          .list("marketing_purposes", s.marketingPurposes)
+          .list("functional_purposes", s.functionalPurposes);
+      if (s.vendorId) w.kv("vendor_id", *s.vendorId);
+      w.kv("accept_li", s.acceptLi).dur("max_consent_age", s.maxConsentAge);
+    } else {
+      w.beginMap("map");
+      for (const auto& [category, names] : s.map) w.list(category.c_str(), names);
+      w.end();
+    }
+    w.end();
+  }
+  w.end(false);
+  if (c.minPolicyVersion) w.kv("min_policy_version", *c.minPolicyVersion);
+  w.beginSeq("require");
+  for (const RequiredCookie& r : c.require) {
+    w.beginMap().kv("cookie", r.cookie).kv("value", r.value).end();
+  }
+  w.end(false).kv("gpc", enumName(c.gpc, kGpc)).end();
+}
+
+void writeTelemetry(Writer& w, const Telemetry& t) {
+  const char* record = t.record == RecordMode::All    ? "all"
+                       : t.record == RecordMode::None ? "none"
+                                                      : "documents";
+  const char* visitor = t.visitorId == VisitorIdMode::DailyHash ? "daily_hash"
+                        : t.visitorId == VisitorIdMode::None    ? "none"
+                                                                : "cookie";
+  w.beginMap("telemetry").kv("record", record);
+  w.beginMap("beacon")
+      .kv("path", t.beacon.path)
+      .kv("script", t.beacon.script)
+      .size("max_bytes", t.beacon.maxBytes)
+      .kv("max_events", t.beacon.maxEvents)
+      .end();
+  w.kv("client_hints", t.clientHints)
+      .kv("ua_regexes", t.uaRegexes)
+      .kv("ua_cache_entries", t.uaCacheEntries)
+      .kv("visitor_id", visitor)
+      .kv("visitor_cookie", t.visitorCookie)
+      .kv("bots", t.bots == BotMode::Drop ? "drop" : "flag")
+      .end();
+}
+
+void writeFields(Writer& w, const FieldPolicy& f) {
+  static const char* kVersion[] = {"full", "major", "drop"};
+  static const char* kLanguage[] = {"full", "primary", "drop"};
+  static const char* kScreen[] = {"exact", "bucket", "drop"};
+  static const char* kLocation[] = {"subdivision", "country", "drop"};
+  static const char* kReferrer[] = {"full", "origin", "drop"};
+  static const char* kKeep[] = {"keep", "drop"};
+  w.beginMap("fields");
+  if (f.ip == IpRule::Truncate) {
+    w.beginMap("ip").beginMap("truncate").kv("v4", f.ipV4Bits).kv("v6", f.ipV6Bits).end().end();
+  } else {
+    w.kv("ip", enumName(f.ip, kIpRules));
+  }
+  w.kv("os_version", kVersion[static_cast<int>(f.osVersion)])
+      .kv("browser_version", kVersion[static_cast<int>(f.browserVersion)])
+      .kv("language", kLanguage[static_cast<int>(f.language)])
+      .kv("screen", kScreen[static_cast<int>(f.screen)])
+      .kv("location", kLocation[static_cast<int>(f.location)])
+      .kv("referrer", kReferrer[static_cast<int>(f.referrer)])
+      .kv("path", kKeep[static_cast<int>(f.path)])
+      .kv("visitor", kKeep[static_cast<int>(f.visitor)])
+      .kv("props", kKeep[static_cast<int>(f.props)])
+      .end();
+}
+
+void writeRegions(Writer& w, const Config& c) {
+  w.beginMap("geo").kv("database", c.geo.database).end();
+  w.beginSeq("regions");
+  for (const Region& r : c.regions) {
+    w.beginMap().kv("name", r.name);
+    if (!r.countries.empty()) w.list("countries", r.countries);
+    if (!r.subdivisions.empty()) w.list("subdivisions", r.subdivisions);
+    if (!r.continents.empty()) w.list("continents", r.continents);
+    writeFields(w, r.fields);
+    w.list("sinks", r.sinks);
+    if (r.gpc) w.kv("gpc", enumName(*r.gpc, kGpc));
+    w.end();
+  }
+  w.end(false);
+  w.kv("unknown_region", c.unknownRegion).list("unknown_sinks", c.unknownSinks);
+  w.beginMap("privacy").beginMap("strip_cookies");
+  for (const auto& [category, patterns] : c.privacy.stripCookies) {
+    w.list(category.c_str(), patterns);
+  }
+  w.end().beginMap("scrub");
+  w.list("query_params", c.privacy.scrubQueryParams).list("detectors", c.privacy.detectors);
+  w.end().end();
+}
+
+void writeSinks(Writer& w, const Config& c) {
+  w.beginSeq("sinks");
+  for (const Sink& s : c.sinks) {
+    static const char* kTypes[] = {"file", "stdout", "http", "kafka"};
+    w.beginMap().kv("name", s.name).kv("type", kTypes[static_cast<int>(s.type)]);
+    w.kv("format", s.format == EventFormat::CloudEvents ? "cloudevents" : "json");
+    switch (s.type) {
+      case SinkType::File:
+        w.kv("path", s.path);
+        w.beginMap("rotate").size("max_bytes", s.rotateMaxBytes).dur("max_age", s.rotateMaxAge);
+        w.end().dur("fsync", s.fsync);
+        break;
+      case SinkType::Stdout:
+        break;
+      case SinkType::Http:
+        w.kv("url", s.url).dur("timeout", s.timeout).kv("gzip", s.gzip);
+        w.map("headers", s.headers, true).kv("dead_letter", s.deadLetter);
+        break;
+      case SinkType::Kafka:
+        w.kv("brokers", s.brokers).kv("topic", s.topic).kv("key", s.key);
+        w.map("properties", s.properties, false);
+        break;
+    }
+    if (s.type == SinkType::Http || s.type == SinkType::Kafka) {
+      w.beginMap("batch")
+          .kv("max_events", s.batchMaxEvents)
+          .size("max_bytes", s.batchMaxBytes)
+          .dur("max_delay", s.batchMaxDelay)
+          .end();
+      w.beginMap("spool").kv("dir", s.spool.dir).size("max_bytes", s.spool.maxBytes).end();
+    }
+    w.end();
+  }
+  w.end(false);
+  w.beginMap("access_log")
+      .kv("path", c.accessLog.path)
+      .kv("format", c.accessLog.format)
+      .kv("ip", enumName(c.accessLog.ip, kIpRules))
+      .end();
+}
+
+}  // namespace
+
+std::string dumpConfig(const Config& config) {
+  Writer w;
+  if (!config.sourcePath.empty()) {
+    w.raw() << YAML::Comment("effective config of " + config.sourcePath) << YAML::Newline;
+  }
+  w.beginMap();
+  writeServer(w, config);
+  writeConsent(w, config.consent);
+  writeTelemetry(w, config.telemetry);
+  writeRegions(w, config);
+  writeSinks(w, config);
+  w.end();
+  return std::string(w.raw().c_str()) + "\n";
+}
+
+}  // namespace consentry::config

@@ -226,8 +226,14 @@ size_t EventPipeline::dispatchOnce(const Routing& routing,
         } else if (json_.empty()) {
           appendEventJson(e, json_);
         }
-        pendingBatches_[i].push_back(
-            EncodedEvent{e.id, e.visitor ? *e.visitor : std::string(), e.region, *payload});
+        if ((m & (m - 1)) == 0) {  // the last destination may take the event's strings
+          pendingBatches_[i].push_back(
+              EncodedEvent{std::move(e.id), e.visitor ? std::move(*e.visitor) : std::string(),
+                           std::move(e.region), *payload});
+        } else {
+          pendingBatches_[i].push_back(
+              EncodedEvent{e.id, e.visitor ? *e.visitor : std::string(), e.region, *payload});
+        }
       }
     }
   }

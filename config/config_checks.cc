@@ -28,20 +28,22 @@ void checkUnique(LoadState& s, const std::vector<std::string>& names,
   }
 }
 
+// Port 0 asks the kernel for a fresh port each time, so such addresses never collide.
+bool isFixedPort(const std::string& canonical) {
+  return canonical.size() < 2 || canonical.compare(canonical.size() - 2, 2, ":0") != 0;
+}
+
 void checkListeners(LoadState& s) {
   const Config& c = s.config;
   std::vector<std::string> addresses;
   for (const Listener& l : c.listeners) {
-    // Port 0 asks the kernel for a fresh port each time, so those never collide.
     const std::string canon = canonicalHostPort(l.address);
-    addresses.push_back(checkHostPort(l.address, false, true).empty() &&
-                                canon.substr(canon.rfind(':')) != ":0"
-                            ? canon
-                            : std::string());
+    const bool valid = checkHostPort(l.address, false, true).empty();
+    addresses.push_back(valid && isFixedPort(canon) ? canon : std::string());
   }
   checkUnique(s, addresses, s.listenerPos, "listener address");
   const std::string admin = canonicalHostPort(c.admin.address);
-  if (admin.substr(admin.rfind(':')) != ":0" &&
+  if (checkHostPort(c.admin.address, false, true).empty() && isFixedPort(admin) &&
       std::find(addresses.begin(), addresses.end(), admin) != addresses.end()) {
     report(s, s.adminPos, "admin.address: '" + c.admin.address + "' is also a listener address");
   }

@@ -111,10 +111,12 @@ ConsentSource parseSource(Diagnostics& d, const YAML::Node& item, const std::str
   MapReader m(d, item, path);
   ConsentSource src;
   YAML::Node typeNode = m.get("type");
+  bool typeKnown = false;
   if (!typeNode.IsDefined()) {
     if (m.isMap()) d.error(item, path + ": type is required");
   } else if (auto t = readEnum(d, typeNode, m.path("type"), kTypes)) {
     src.type = *t;
+    typeKnown = true;
   }
   SourceDefaults defaults = defaultsFor(src.type);
   src.cookie = defaults.cookie;
@@ -122,7 +124,7 @@ ConsentSource parseSource(Diagnostics& d, const YAML::Node& item, const std::str
 
   // Keys that only one type understands: accepted (not unknown) but wrong elsewhere.
   auto onlyFor = [&](const char* key, Type type) {
-    if (m.has(key) && src.type != type) {
+    if (typeKnown && m.has(key) && src.type != type) {
       d.error(m.keyNode(key), m.path(key) + ": only valid for type " + enumName(type, kTypes));
     }
   };
@@ -133,7 +135,7 @@ ConsentSource parseSource(Diagnostics& d, const YAML::Node& item, const std::str
                           "vendor_id", "accept_li", "max_consent_age"}) {
     onlyFor(key, Type::Tcf);
   }
-  if (m.has("map") && src.type == Type::Tcf) {
+  if (typeKnown && m.has("map") && src.type == Type::Tcf) {
     d.error(m.keyNode("map"), m.path("map") + ": not valid for type tcf (use *_purposes)");
   }
 
@@ -142,7 +144,7 @@ ConsentSource parseSource(Diagnostics& d, const YAML::Node& item, const std::str
   }
   m.string("name", src.cookie);
   m.string("cookie", src.cookie);
-  if (m.isMap() && !isCookieName(src.cookie)) {
+  if (m.isMap() && typeKnown && !isCookieName(src.cookie)) {
     YAML::Node at = m.has("cookie") ? m.get("cookie") : m.has("name") ? m.get("name") : item;
     d.error(at, src.cookie.empty() ? path + ": name (the cookie name) is required"
                                    : path + ": invalid cookie name '" + src.cookie + "'");

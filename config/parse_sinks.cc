@@ -80,13 +80,15 @@ Sink parseSink(Diagnostics& d, const YAML::Node& item, const std::string& path) 
     d.error(m.get("name"), path + ".name: invalid sink name '" + s.name + "'");
   }
   YAML::Node type = m.get("type");
+  bool typeKnown = false;
   if (!type.IsDefined()) {
     if (m.isMap()) d.error(item, path + ": type is required (file, stdout, http, kafka)");
   } else if (auto t = readEnum(d, type, m.path("type"), kSinkTypes)) {
     s.type = *t;
+    typeKnown = true;
   }
   for (const KeyRule& rule : kTypedKeys) {
-    if (m.has(rule.key) &&
+    if (typeKnown && m.has(rule.key) &&
         std::find(rule.types.begin(), rule.types.end(), s.type) == rule.types.end()) {
       d.error(m.keyNode(rule.key),
               m.path(rule.key) + ": not valid for a " + enumName(s.type, kSinkTypes) + " sink");
@@ -123,7 +125,7 @@ Sink parseSink(Diagnostics& d, const YAML::Node& item, const std::string& path) 
     sp.string("dir", s.spool.dir);
     sp.size("max_bytes", s.spool.maxBytes);
   }
-  if (!m.isMap()) return s;
+  if (!m.isMap() || !typeKnown) return s;
   switch (s.type) {
     case SinkType::File:
       checkRequired(m, item, path, s.path, "path", "file");

@@ -1,0 +1,114 @@
+#include "filters/telemetry/visitor_id.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace consentry::filters::telemetry {
+
+namespace {
+
+Result<void> fillRandom(uint8_t* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = getrandom(out + done, size - done, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return makeError(std::string("getrandom: ") + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+std::string hex(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+std::string cookieAttributes(bool secure) {
+  std::string s = "; Path=/; HttpOnly; SameSite=Lax";
+  if (secure) s += "; Secure";
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> newVisitorId() {
+  uint8_t bytes[16];
+  if (auto r = fillRandom(bytes, sizeof(bytes)); !r) return r.error();
+  return hex(bytes, sizeof(bytes));
+}
+
+bool isValidVisitorId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string visitorCookie(std::string_view name, std::string_view id, bool secure) {
+  return std::string(name) + "=" + std::string(id) +
+         "; Max-Age=" + std::to_string(kVisitorCookieMaxAge) + cookieAttributes(secure);
+}
+
+std::string expiredVisitorCookie(std::string_view name, bool secure) {
+  return std::string(name) + "=; Max-Age=0" + cookieAttributes(secure);
+}
+
+DailySecret::~DailySecret() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+Result<DailySecret::Key> DailySecret::keyFor(int64_t day) {
+  std::lock_guard lock(mutex_);
+  if (day < day_) return makeError("daily secret for a past day is gone");
+  if (day > day_) {
+    Key fresh;
+    if (auto r = fillRandom(fresh.data(), fresh.size()); !r) return r.error();
+    OPENSSL_cleanse(key_.data(), key_.size());
+    key_ = fresh;
+    OPENSSL_cleanse(fresh.data(), fresh.size());
+    day_ = day;
+  }
+  return key_;
+}
+
+DailyHasher::~DailyHasher() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+Result<std::string> DailyHasher::hash(std::string_view host, std::string_view ip,
+                                      std::string_view ua,
+                                      std::chrono::system_clock::time_point now) {
+  int64_t day = std::chrono::floor<std::chrono::days>(now).time_since_epoch().count();
+  if (day != day_) {
+    auto key = secret_->keyFor(day);
+    if (!key) return key.error();
+    key_ = *key;
+    day_ = day;
+  }
+  std::string message;
+  message.reserve(host.size() + ip.size() + ua.size() + 2);
+  message.append(host).append(1, '\0').append(ip).append(1, '\0').append(ua);
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int macSize = 0;
+  if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+            reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac,
+            &macSize)) {
+    return makeError("HMAC-SHA256 failed");
+  }
+  return hex(mac, 16);
+}
+
+}  // namespace consentry::filters::telemetry

@@ -49,20 +49,26 @@ class Writer {
     return *this;
   }
   Writer& map(const char* key, const std::map<std::string, std::string>& values, bool redact) {
-    out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    out_ << YAML::Key << key << YAML::Value;
+    if (values.empty()) out_ << YAML::Flow;
+    out_ << YAML::BeginMap;
     for (const auto& [k, v] : values) {
       out_ << YAML::Key << k << YAML::Value << (redact || isSecretProperty(k) ? kRedacted : v);
     }
     out_ << YAML::EndMap;
     return *this;
   }
-  Writer& beginMap(const char* key = nullptr) {
+  // `empty` containers are written in flow style: "key: []" rather than "key:\n  []".
+  Writer& beginMap(const char* key = nullptr, bool empty = false) {
     if (key != nullptr) out_ << YAML::Key << key << YAML::Value;
+    if (empty) out_ << YAML::Flow;
     out_ << YAML::BeginMap;
     return *this;
   }
-  Writer& beginSeq(const char* key) {
-    out_ << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  Writer& beginSeq(const char* key, bool empty = false) {
+    out_ << YAML::Key << key << YAML::Value;
+    if (empty) out_ << YAML::Flow;
+    out_ << YAML::BeginSeq;
     return *this;
   }
   Writer& end(bool map = true) {
@@ -164,7 +170,7 @@ const char* sourceTypeName(ConsentSourceType t) {
 }
 
 void writeConsent(Writer& w, const Consent& c) {
-  w.beginMap("consent").beginSeq("sources");
+  w.beginMap("consent").beginSeq("sources", c.sources.empty());
   for (const ConsentSource& s : c.sources) {
     w.beginMap().kv("type", sourceTypeName(s.type)).kv("cookie", s.cookie);
     if (s.type == ConsentSourceType::Cookie) {
@@ -180,7 +186,7 @@ void writeConsent(Writer& w, const Consent& c) {
       if (s.vendorId) w.kv("vendor_id", *s.vendorId);
       w.kv("accept_li", s.acceptLi).dur("max_consent_age", s.maxConsentAge);
     } else {
-      w.beginMap("map");
+      w.beginMap("map", s.map.empty());
       for (const auto& [category, names] : s.map) w.list(category.c_str(), names);
       w.end();
     }
@@ -188,7 +194,7 @@ void writeConsent(Writer& w, const Consent& c) {
   }
   w.end(false);
   if (c.minPolicyVersion) w.kv("min_policy_version", *c.minPolicyVersion);
-  w.beginSeq("require");
+  w.beginSeq("require", c.require.empty());
   for (const RequiredCookie& r : c.require) {
     w.beginMap().kv("cookie", r.cookie).kv("value", r.value).end();
   }
@@ -245,7 +251,7 @@ void writeFields(Writer& w, const FieldPolicy& f) {
 
 void writeRegions(Writer& w, const Config& c) {
   w.beginMap("geo").kv("database", c.geo.database).end();
-  w.beginSeq("regions");
+  w.beginSeq("regions", c.regions.empty());
   for (const Region& r : c.regions) {
     w.beginMap().kv("name", r.name);
     if (!r.countries.empty()) w.list("countries", r.countries);
@@ -258,7 +264,7 @@ void writeRegions(Writer& w, const Config& c) {
   }
   w.end(false);
   w.kv("unknown_region", c.unknownRegion).list("unknown_sinks", c.unknownSinks);
-  w.beginMap("privacy").beginMap("strip_cookies");
+  w.beginMap("privacy").beginMap("strip_cookies", c.privacy.stripCookies.empty());
   for (const auto& [category, patterns] : c.privacy.stripCookies) {
     w.list(category.c_str(), patterns);
   }

@@ -27,8 +27,7 @@ const Case kCases[] = {
      "t.yaml:3:14: listeners[0].address: invalid port '99999'"},
     {"listener_v6_brackets", U "listeners:\n  - address: ::1:80\n",
      "t.yaml:3:14: listeners[0].address: an IPv6 address needs brackets: [addr]:port"},
-    {"listener_duplicate",
-     U "listeners:\n  - address: 0.0.0.0:80\n  - address: 0.0.0.0:80\n",
+    {"listener_duplicate", U "listeners:\n  - address: 0.0.0.0:80\n  - address: 0.0.0.0:80\n",
      "t.yaml:4:14: duplicate listener address '0.0.0.0:80' (first defined at t.yaml:3)"},
     {"listener_duplicate_spelling",
      U "listeners:\n  - address: '[::1]:80'\n  - address: '[0:0::1]:80'\n",
@@ -95,10 +94,12 @@ const Case kCases[] = {
      "cookiebot, cookieyes, cc_cookie, klaro"},
     {"cookie_source_without_name", U "consent:\n  sources:\n    - type: cookie\n",
      "t.yaml:4:7: consent.sources[0]: name (the cookie name) is required"},
-    {"tcf_key_on_cookie", U "consent:\n  sources:\n    - type: cookie\n      name: c\n      "
-                            "vendor_id: 5\n",
+    {"tcf_key_on_cookie",
+     U "consent:\n  sources:\n    - type: cookie\n      name: c\n      "
+       "vendor_id: 5\n",
      "t.yaml:6:7: consent.sources[0].vendor_id: only valid for type tcf"},
-    {"unknown_category", U "consent:\n  sources:\n    - type: onetrust\n      map: {stats: C0002}\n",
+    {"unknown_category",
+     U "consent:\n  sources:\n    - type: onetrust\n      map: {stats: C0002}\n",
      "t.yaml:5:13: consent.sources[0].map: unknown category 'stats' (analytics, marketing, "
      "functional)"},
     {"tcf_purpose_range",

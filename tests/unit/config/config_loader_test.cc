@@ -316,8 +316,7 @@ sinks:
   EXPECT_TRUE(c->regions[3].isDefault);
   EXPECT_EQ(c->unknownRegion, "eea");
   EXPECT_EQ(c->unknownSinks, std::vector<std::string>{"local"});
-  EXPECT_EQ(c->privacy.stripCookies.at("analytics"),
-            (std::vector<std::string>{"_ga", "_ga_*"}));
+  EXPECT_EQ(c->privacy.stripCookies.at("analytics"), (std::vector<std::string>{"_ga", "_ga_*"}));
   EXPECT_EQ(c->privacy.scrubQueryParams, (std::vector<std::string>{"email", "token"}));
   EXPECT_EQ(c->privacy.detectors, (std::vector<std::string>{"email", "card"}));
 }
@@ -408,8 +407,9 @@ TEST(ConfigLoader, EmbeddedDefaultLoadsAndMatchesTheShippedFile) {
 TEST(ConfigLoader, MissingFileIsAnError) {
   LoadResult r = loadConfigFile("/nonexistent/consentry.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].format().rfind("/nonexistent/consentry.yaml:1:1: cannot read config file", 0),
-            0u);
+  EXPECT_EQ(
+      r.errors[0].format().rfind("/nonexistent/consentry.yaml:1:1: cannot read config file", 0),
+      0u);
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+#pragma once
+// Zero-copy reading of `Cookie:` request headers and the one-time percent-decoding of consent
+// cookie values (SPEC §2).
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/http_header.h"
+
+namespace consentry::filters::consent {
+
+/// One `name=value` pair of a Cookie header; both views point into the header value. A value in
+/// double quotes is returned without the quotes.
+struct CookiePair {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// Iterates the pairs of one Cookie header value: `; ` separated, tolerating missing or extra
+/// spaces, empty pairs and pairs without `=` (those are skipped).
+class CookieIterator {
+ public:
+  explicit CookieIterator(std::string_view header) : rest_(header) {}
+  /// The next pair, or nullopt at the end.
+  std::optional<CookiePair> next();
+
+ private:
+  std::string_view rest_;
+};
+
+/// The value of the first cookie called `name` (case-sensitive) in any of the `Cookie` headers
+/// among `headers` (header names compared case-insensitively). No allocation.
+std::optional<std::string_view> findCookie(std::span<const HeaderField> headers,
+                                           std::string_view name);
+
+/// The same over a single Cookie header value.
+std::optional<std::string_view> findCookieIn(std::string_view cookieHeader, std::string_view name);
+
+/// Percent-decodes `in` once (`%XX`; a `%` not followed by two hex digits is kept literally;
+/// `+` is left as is because cookies are not form-encoded).
+std::string percentDecode(std::string_view in);
+
+/// True when `in` contains a `%XX` escape, i.e. percentDecode would change it.
+bool needsPercentDecode(std::string_view in);
+
+}  // namespace consentry::filters::consent

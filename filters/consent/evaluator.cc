@@ -1,0 +1,121 @@
+#include "filters/consent/evaluator.h"
+
+#include <string>
+
+#include "filters/consent/cookie_header.h"
+#include "filters/consent/sources.h"
+#include "filters/consent/tcf_source.h"
+
+namespace consentry::filters::consent {
+namespace {
+
+using Outcome = SourceDecision::Outcome;
+
+SourceDecision decideSource(const config::ConsentSource& source, std::string_view raw,
+                            std::chrono::system_clock::time_point now) {
+  if (raw.size() > kMaxConsentCookieBytes) return SourceDecision::none(Outcome::Oversized);
+  // Percent-decoded exactly once (SPEC §2); most values carry no escape and stay a view.
+  std::string decoded;
+  std::string_view value = raw;
+  if (needsPercentDecode(raw)) {
+    decoded = percentDecode(raw);
+    value = decoded;
+  }
+  if (source.type == config::ConsentSourceType::Tcf) {
+    return tcf::parseTcfCookie(source, value, now);
+  }
+  return parseCookieSource(source, value);
+}
+
+ConsentResult refuseAll(ConsentResult r, Reason reason) {
+  r.analytics = r.marketing = r.functional = false;
+  r.reason = reason;
+  return r;
+}
+
+}  // namespace
+
+std::string_view sourceTypeName(config::ConsentSourceType type) {
+  switch (type) {
+    case config::ConsentSourceType::Cookie:
+      return "cookie";
+    case config::ConsentSourceType::Tcf:
+      return "tcf";
+    case config::ConsentSourceType::OneTrust:
+      return "onetrust";
+    case config::ConsentSourceType::Cookiebot:
+      return "cookiebot";
+    case config::ConsentSourceType::CookieYes:
+      return "cookieyes";
+    case config::ConsentSourceType::CcCookie:
+      return "cc_cookie";
+    case config::ConsentSourceType::Klaro:
+      return "klaro";
+  }
+  return "";
+}
+
+bool gpcEnabled(std::span<const HeaderField> headers) {
+  for (const HeaderField& h : headers) {
+    if (!equalsIgnoreCase(h.name, "sec-gpc")) continue;
+    std::string_view v = h.value;
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v == "1";
+  }
+  return false;
+}
+
+ConsentResult ConsentEvaluator::evaluate(std::span<const HeaderField> headers,
+                                         std::chrono::system_clock::time_point now) const {
+  ConsentResult result;
+  // A failed source (malformed, invalid, expired) does not stop later ones: each is the
+  // visitor's own signal. The first failure is what we report if none decides.
+  std::optional<Reason> failure;
+  const config::ConsentSource* winner = nullptr;
+  SourceDecision decision;
+  for (const config::ConsentSource& source : config_.sources) {
+    std::optional<std::string_view> raw = findCookie(headers, source.cookie);
+    if (!raw) continue;
+    decision = decideSource(source, *raw, now);
+    if (decision.hasDecision()) {
+      winner = &source;
+      break;
+    }
+    if (decision.outcome != Outcome::NoDecision && !failure) {
+      failure = reasonFor(decision.outcome);
+    }
+  }
+  if (!winner) return refuseAll(result, failure.value_or(Reason::NoDecision));
+
+  result.source = sourceTypeName(winner->type);
+  result.policyVersion = decision.policyVersion;
+  result.analytics = decision.categories.analytics;
+  result.marketing = decision.categories.marketing;
+  result.functional = decision.categories.functional;
+
+  // Sources without a policy version (TCF, OneTrust, Klaro) cannot be held to one.
+  if (config_.minPolicyVersion && decision.policyVersion &&
+      *decision.policyVersion < *config_.minPolicyVersion) {
+    return refuseAll(result, Reason::PolicyOutdated);
+  }
+  for (const config::RequiredCookie& req : config_.require) {
+    std::optional<std::string_view> v = findCookie(headers, req.cookie);
+    if (!v || *v != req.value) return refuseAll(result, Reason::RequiredCookieMissing);
+  }
+  if (config_.gpc != config::GpcMode::Ignore && gpcEnabled(headers)) {
+    result.marketing = false;
+    if (config_.gpc == config::GpcMode::RefuseAll) {
+      bool hadAnalytics = result.analytics;
+      result.analytics = result.functional = false;
+      if (hadAnalytics) {
+        result.reason = Reason::Gpc;
+        return result;
+      }
+    }
+  }
+  result.reason = result.analytics ? Reason::Granted : Reason::Refused;
+  return result;
+}
+
+}  // namespace consentry::filters::consent

@@ -46,11 +46,13 @@ void parseDocument(const YAML::Node& doc, detail::LoadState& state) {
 
 }  // namespace
 
-LoadResult loadConfigString(std::string_view yaml, const std::string& fileName) {
+LoadResult loadConfigString(std::string_view yaml, const std::string& fileName,
+                            const LoadOptions& options) {
   LoadResult result;
   auto config = std::make_shared<Config>();
   config->sourcePath = fileName;
   detail::LoadState state{*config, result.errors, fileName, {}};
+  state.checkFiles = options.checkFiles;
   // yaml-cpp reports syntax errors by exception; config loading is off the data path, and
   // every exception is turned into a positioned error here.
   try {
@@ -67,7 +69,7 @@ LoadResult loadConfigString(std::string_view yaml, const std::string& fileName) 
   return result;
 }
 
-LoadResult loadConfigFile(const std::string& path) {
+LoadResult loadConfigFile(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
@@ -77,7 +79,7 @@ LoadResult loadConfigFile(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return loadConfigString(text.str(), path);
+  return loadConfigString(text.str(), path, options);
 }
 
 }  // namespace consentry::config

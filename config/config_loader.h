@@ -23,8 +23,20 @@ struct LoadResult {
   std::vector<ConfigError> errors;
 };
 
-LoadResult loadConfigFile(const std::string& path);
-LoadResult loadConfigString(std::string_view yaml, const std::string& fileName);
+struct LoadOptions {
+  // Also report files the config names (TLS certificates and keys, geo.database,
+  // telemetry.ua_regexes) that cannot be opened for reading, at their YAML position; for --check.
+  // Their contents are checked by the modules that load them.
+  bool checkFiles = false;
+};
+
+// Relative paths in the config (sinks, spool, geo database, certificates, UA regexes) are kept as
+// written and resolve against the process's working directory; only `include:` paths resolve
+// against the including file's directory. An empty document is a valid config only if it names
+// an upstream, so in practice every config has at least `upstreams:`.
+LoadResult loadConfigFile(const std::string& path, const LoadOptions& options = {});
+LoadResult loadConfigString(std::string_view yaml, const std::string& fileName,
+                            const LoadOptions& options = {});
 
 // The effective config as YAML, defaults filled in, secrets (keys, http headers, kafka
 // sasl/ssl properties) redacted.

@@ -16,6 +16,7 @@ struct LoadState {
   std::string file;   // the main file's name, as given
   SourcePos rootPos;  // for errors about something missing
   int includeDepth = 0;
+  bool checkFiles = false;  // LoadOptions::checkFiles
 
   // Parallel to the vectors in `config`, for errors found after parsing.
   std::vector<SourcePos> listenerPos;
@@ -37,6 +38,10 @@ void parseRegions(MapReader& root, LoadState& state);  // geo, regions, unknown_
 void parseSinks(MapReader& root, LoadState& state);    // sinks
 // References between sections, duplicates, required pieces; then the documented defaults.
 void checkAndComplete(LoadState& state);
+
+// With state.checkFiles, reports `m`'s `key` (or the mapping, when the default is used) unless
+// `file` can be opened for reading. An empty `file` means "not configured" and is not checked.
+void checkReadable(LoadState& state, MapReader& m, const char* key, const std::string& file);
 
 // "host:port" or "[v6]:port"; an empty string when valid, else what is wrong. Hostnames are
 // accepted only where `allowHostname` (upstream servers); port 0 only where `allowPortZero`.

@@ -203,7 +203,7 @@ void parseConsentSection(MapReader& m, Consent& c) {
                  {"refuse_all", GpcMode::RefuseAll}});
 }
 
-void parseTelemetry(MapReader& m, Telemetry& t) {
+void parseTelemetry(LoadState& s, MapReader& m, Telemetry& t) {
   Diagnostics& d = m.diag();
   m.enumeration(
       "record", t.record,
@@ -229,6 +229,7 @@ void parseTelemetry(MapReader& m, Telemetry& t) {
   }
   m.boolean("client_hints", t.clientHints);
   m.string("ua_regexes", t.uaRegexes);
+  checkReadable(s, m, "ua_regexes", t.uaRegexes);
   m.integer("ua_cache_entries", t.uaCacheEntries, 0, 10'000'000);
   m.enumeration("visitor_id", t.visitorId,
                 {{"cookie", VisitorIdMode::Cookie},
@@ -251,7 +252,7 @@ void parseConsent(MapReader& root, LoadState& s) {
     parseConsentSection(c, s.config.consent);
   }
   MapReader t(root.diag(), root.get("telemetry"), "telemetry");
-  parseTelemetry(t, s.config.telemetry);
+  parseTelemetry(s, t, s.config.telemetry);
 }
 
 }  // namespace consentry::config::detail

@@ -244,6 +244,7 @@ void parseRegions(MapReader& root, LoadState& s) {
   {
     MapReader g(d, root.get("geo"), "geo");
     g.string("database", s.config.geo.database);
+    checkReadable(s, g, "database", s.config.geo.database);
   }
   forEachItem(d, root.get("regions"), "regions",
               [&](const YAML::Node& n, const std::string& p) { parseRegionEntry(s, d, n, p); });

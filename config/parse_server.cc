@@ -1,5 +1,8 @@
 // listeners, admin, workers, trusted_proxies, limits, upstreams, routes, drain_timeout, access_log.
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 
 #include "config/load_state.h"
 
@@ -8,13 +11,15 @@ namespace {
 
 constexpr int64_t kMaxCount = 1'000'000'000;
 
-void parseTls(MapReader& m, TlsConfig& tls) {
+void parseTls(LoadState& s, MapReader& m, TlsConfig& tls) {
   forEachItem(m.diag(), m.get("certificates"), m.path("certificates"),
               [&](const YAML::Node& item, const std::string& path) {
                 MapReader c(m.diag(), item, path);
                 Certificate cert;
                 c.string("cert", cert.cert);
                 c.string("key", cert.key);
+                checkReadable(s, c, "cert", cert.cert);
+                checkReadable(s, c, "key", cert.key);
                 if (c.isMap() && (cert.cert.empty() || cert.key.empty())) {
                   m.diag().error(item, path + ": a certificate needs both cert and key");
                 }
@@ -44,7 +49,7 @@ void parseListener(LoadState& s, Diagnostics& d, const YAML::Node& item, const s
   if (tls.IsDefined()) {
     MapReader t(d, tls, m.path("tls"));
     l.tls.emplace();
-    parseTls(t, *l.tls);
+    parseTls(s, t, *l.tls);
     if (!t.isMap() && tls.IsNull())
       d.error(tls, m.path("tls") + ": tls needs at least one certificate");
   }
@@ -124,6 +129,22 @@ void parseRoute(LoadState& s, Diagnostics& d, const YAML::Node& item, const std:
 }
 
 }  // namespace
+
+void checkReadable(LoadState& s, MapReader& m, const char* key, const std::string& file) {
+  if (!s.checkFiles || file.empty()) return;
+  if (std::FILE* f = std::fopen(file.c_str(), "rb")) {
+    std::fclose(f);
+    return;
+  }
+  const std::string why = std::strerror(errno);
+  YAML::Node at = m.has(key) ? m.get(key) : m.node();
+  const std::string message = m.path(key) + ": cannot read '" + file + "': " + why;
+  if (at.IsDefined() && at.Mark().line >= 0) {
+    m.diag().error(at, message);
+  } else {
+    Diagnostics::add(s.errors, s.rootPos.file, s.rootPos.mark, message);
+  }
+}
 
 std::string checkHostPort(const std::string& text, bool allowHostname, bool allowPortZero) {
   std::string_view host;

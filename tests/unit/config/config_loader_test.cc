@@ -414,3 +414,36 @@ TEST(ConfigLoader, MissingFileIsAnError) {
 
 }  // namespace
 }  // namespace consentry::config
+
+namespace consentry::config {
+namespace {
+
+TEST(ConfigLoaderFiles, NamedFilesAreCheckedOnlyWhenAsked) {
+  const std::string yaml = std::string(kMinimal) +
+                           "listeners:\n"
+                           "  - address: 0.0.0.0:443\n"
+                           "    tls: {certificates: [{cert: /nonexistent/a.crt, key: /dev/null}]}\n"
+                           "geo: {database: /nonexistent/geo.mmdb}\n"
+                           "telemetry: {ua_regexes: /nonexistent/regexes.yaml}\n";
+  EXPECT_TRUE(loadConfigString(yaml, "f.yaml").config);
+  LoadResult r = loadConfigString(yaml, "f.yaml", LoadOptions{.checkFiles = true});
+  ASSERT_EQ(r.errors.size(), 3u) << joinErrors(r);
+  EXPECT_EQ(r.errors[0].format(),
+            "f.yaml:4:33: listeners[0].tls.certificates[0].cert: cannot read '/nonexistent/a.crt': "
+            "No such file or directory");
+  EXPECT_EQ(r.errors[1].format().rfind("f.yaml:5:17: geo.database: cannot read", 0), 0u);
+  EXPECT_EQ(r.errors[2].format().rfind("f.yaml:6:25: telemetry.ua_regexes: cannot read", 0), 0u);
+}
+
+TEST(ConfigLoaderFiles, DefaultUaRegexesIsCheckedToo) {
+  const std::string yaml =
+      std::string(kMinimal) + "geo: {database: " + CONSENTRY_SOURCE_DIR + "/conf/consentry.yaml}\n";
+  LoadResult r = loadConfigString(yaml, "f.yaml", LoadOptions{.checkFiles = true});
+  // The uap-core regexes are installed on the build machine: only a broken install fails here.
+  EXPECT_TRUE(r.config) << joinErrors(r);
+  Config c;
+  EXPECT_EQ(c.telemetry.uaRegexes, "/usr/share/uap-core/regexes.yaml");
+}
+
+}  // namespace
+}  // namespace consentry::config

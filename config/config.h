@@ -104,7 +104,9 @@ struct ConsentSource {
   std::string pairSeparator = "|";         // kv: between pairs
   std::string kvSeparator = "=";           // kv: between key and value
   std::string versionKey = "v";            // kv/json: key holding the policy version
-  // category (analytics|marketing|functional) -> the source's own key/group/service name(s)
+  // category (analytics|marketing|functional) -> the source's own key/group/service name(s).
+  // The loader fills each type's default map (docs/configuration.md); a map in the file replaces
+  // it whole. Empty for tcf, which uses the purpose lists.
   std::map<std::string, std::vector<std::string>> map;
   // tcf only
   std::vector<int> analyticsPurposes = {1, 8, 9, 10};
@@ -118,7 +120,7 @@ struct ConsentSource {
 
 struct RequiredCookie {
   std::string cookie;
-  std::string value;
+  std::string value;  // empty: any value, the cookie only has to be present
   bool operator==(const RequiredCookie&) const = default;
 };
 
@@ -217,7 +219,7 @@ enum class SinkType { File, Stdout, Http, Kafka };
 enum class EventFormat { Json, CloudEvents };
 
 struct Spool {
-  std::string dir;  // empty: spool/<sink name>
+  std::string dir;  // the loader fills spool/<sink name> for http and kafka sinks
   uint64_t maxBytes = uint64_t{1} << 30;
   bool operator==(const Spool&) const = default;
 };
@@ -264,7 +266,7 @@ struct Config {
   std::vector<IpNetwork> trustedProxies;
   Limits limits;
   std::vector<Upstream> upstreams;
-  std::vector<Route> routes;
+  std::vector<Route> routes;  // never empty after load: no routes -> "*" "/" -> first upstream
   Duration drainTimeout = 15s;
   Consent consent;
   Telemetry telemetry;
@@ -273,7 +275,7 @@ struct Config {
   std::string unknownRegion = "strictest";
   std::vector<std::string> unknownSinks;
   Privacy privacy;
-  std::vector<Sink> sinks;  // empty after load is replaced by the default file sink
+  std::vector<Sink> sinks;  // never empty after load: no sinks -> file sink "local"
   AccessLog accessLog;
   bool operator==(const Config&) const = default;
 };

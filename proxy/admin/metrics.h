@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,7 +45,8 @@ class Gauge {
   std::atomic<int64_t> v_{0};
 };
 
-// Cumulative histogram with fixed upper bounds (seconds for latencies).
+// Cumulative histogram with fixed upper bounds (seconds for latencies). Bounds are sorted and
+// deduplicated; a bound is inclusive (Prometheus `le`). The sum has a resolution of 1e-6.
 class Histogram {
  public:
   explicit Histogram(std::vector<double> bounds);
@@ -64,6 +66,10 @@ class Histogram {
   std::unique_ptr<Shard[]> shards_;
 };
 
+// Families are rendered sorted by name, series sorted by their label text, so the output is
+// stable. Counter family names should end in `_total`: they are rendered exactly as named.
+// Registering a name again with another type (or a histogram with other bounds) returns a
+// detached metric that is never rendered, and says so on stderr: no exceptions here.
 class MetricsRegistry {
  public:
   MetricsRegistry();
@@ -72,6 +78,9 @@ class MetricsRegistry {
   Gauge& gauge(std::string_view family, std::string_view help, const Labels& labels = {});
   Histogram& histogram(std::string_view family, std::string_view help, const Labels& labels,
                        const std::vector<double>& bounds);
+  // Appends text written elsewhere (events/, filters/ keep their own atomics and renderers) after
+  // this registry's families; called on every render, on the admin thread.
+  void addCollector(std::function<void(std::string& out)> collector);
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
 
@@ -80,10 +89,14 @@ class MetricsRegistry {
   std::unique_ptr<Impl> impl_;
 };
 
-// The process's registry.
+// The process's registry; its render() includes renderProcessMetrics().
 MetricsRegistry& metrics();
 
-// Default latency buckets in seconds.
+// process_resident_memory_bytes, process_open_fds, process_start_time_seconds (from /proc) and
+// consentry_build_info{version}.
+void renderProcessMetrics(std::string& out);
+
+// Default latency buckets in seconds: 0.5 ms .. 30 s.
 const std::vector<double>& latencyBuckets();
 
 }  // namespace consentry::admin

@@ -128,8 +128,16 @@ class ChunkedDecoder {
   void reset();
 
  private:
-  enum class State : uint8_t { Size, Data, DataCrlf, Trailers, Done };
+  enum class State : uint8_t { Size, Data, DataCrlf, Trailers, Done, Failed };
+  Step fail(ErrorCode code);
+  // Takes the next line (without CRLF) from `in` at `pos`, buffering a partial one; false when
+  // more input is needed or on error (then `error` is set).
+  bool takeLine(std::string_view in, size_t& pos, size_t maxBytes, ErrorCode tooLong,
+                std::string_view& line, ErrorCode& error);
+
   State state_ = State::Size;
+  ErrorCode error_ = ErrorCode::None;
+  bool crSeen_ = false;  // the CR after chunk data arrived, its LF did not yet
   uint64_t remaining_ = 0;
   uint64_t bodyBytes_ = 0;
   size_t maxTrailerBytes_;

@@ -1,0 +1,71 @@
+#pragma once
+// A contiguous byte buffer with a read and a write position, reused for the life of a connection
+// so that steady-state requests allocate nothing. Contiguity matters: the HTTP parser takes one
+// string_view of everything received so far.
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace consentry::proxy {
+
+class ByteBuffer {
+ public:
+  size_t size() const { return end_ - begin_; }
+  bool empty() const { return begin_ == end_; }
+  const char* data() const { return data_.get() + begin_; }
+  std::string_view view() const { return {data(), size()}; }
+
+  void consume(size_t n) {
+    begin_ += n;
+    if (begin_ >= end_) begin_ = end_ = 0;
+  }
+  void clear() { begin_ = end_ = 0; }
+
+  // At least `n` writable bytes at the tail (compacting or growing); returns the write pointer.
+  char* prepare(size_t n) {
+    if (capacity_ - end_ < n) grow(n);
+    return data_.get() + end_;
+  }
+  size_t tailroom() const { return capacity_ - end_; }
+  void commit(size_t n) { end_ += n; }
+
+  void append(std::string_view s) {
+    if (s.empty()) return;
+    std::memcpy(prepare(s.size()), s.data(), s.size());
+    end_ += s.size();
+  }
+
+  // Frees the storage of an empty buffer (idle keep-alive connections hold no buffers).
+  void release() {
+    if (empty()) {
+      data_.reset();
+      capacity_ = begin_ = end_ = 0;
+    }
+  }
+
+ private:
+  void grow(size_t n) {
+    size_t used = size();
+    if (begin_ > 0 && capacity_ - used >= n) {
+      std::memmove(data_.get(), data(), used);
+    } else {
+      size_t capacity = capacity_ == 0 ? 16 * 1024 : capacity_ * 2;
+      while (capacity < used + n) capacity *= 2;
+      auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+      if (used) std::memcpy(bigger.get(), data(), used);
+      data_ = std::move(bigger);
+      capacity_ = capacity;
+    }
+    begin_ = 0;
+    end_ = used;
+  }
+
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace consentry::proxy

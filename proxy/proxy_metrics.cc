@@ -1,0 +1,53 @@
+#include "proxy/proxy_metrics.h"
+
+#include <array>
+#include <string>
+
+namespace consentry::proxy {
+
+ProxyMetrics::ProxyMetrics()
+    : duration(admin::metrics().histogram("consentry_request_duration_seconds",
+                                          "Time from request head to last response byte", {},
+                                          admin::latencyBuckets())),
+      connections(
+          admin::metrics().gauge("consentry_connections_active", "Open client connections")) {}
+
+ProxyMetrics& ProxyMetrics::get() {
+  static ProxyMetrics instance;
+  return instance;
+}
+
+admin::Counter& ProxyMetrics::requests(int status) {
+  // Per thread, so the lookup never locks after the first request with a given code.
+  thread_local std::array<admin::Counter*, 600> cache{};
+  size_t index = status >= 100 && status < 600 ? static_cast<size_t>(status) : 0;
+  if (cache[index] == nullptr) {
+    cache[index] =
+        &admin::metrics().counter("consentry_requests_total", "Requests answered, by status code",
+                                  {{"code", std::to_string(status)}});
+  }
+  return *cache[index];
+}
+
+void ProxyMetrics::upstreamError(std::string_view upstream, std::string_view reason) {
+  admin::metrics()
+      .counter("consentry_upstream_errors_total", "Upstream failures, by upstream and reason",
+               {{"upstream", std::string(upstream)}, {"reason", std::string(reason)}})
+      .inc();
+}
+
+void ProxyMetrics::badRequest(std::string_view reason) {
+  admin::metrics()
+      .counter("consentry_bad_requests_total", "Requests refused by the parser, by reason",
+               {{"reason", std::string(reason)}})
+      .inc();
+}
+
+void ProxyMetrics::reload(bool ok) {
+  admin::metrics()
+      .counter("consentry_reloads_total", "Config reloads, by result",
+               {{"result", ok ? "ok" : "failed"}})
+      .inc();
+}
+
+}  // namespace consentry::proxy

@@ -1,0 +1,67 @@
+#pragma once
+// The proxy runtime: binds every listener once per worker (SO_REUSEPORT), runs one Worker thread
+// per core, publishes config snapshots (reload) and drains on shutdown. The telemetry chain is
+// plugged in through a factory so the proxy knows filters only through filters/chain.h.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/units.h"
+#include "config/config.h"
+#include "proxy/worker_context.h"
+
+namespace consentry::proxy {
+
+class Worker;
+
+class Server {
+ public:
+  // `chainFactory` may be empty: requests are then forwarded without telemetry.
+  explicit Server(ChainFactory chainFactory = {});
+  ~Server();
+
+  // Resolves upstream server addresses; fails on a name that does not resolve.
+  static Result<std::shared_ptr<const Snapshot>> makeSnapshot(config::ConfigPtr config,
+                                                              uint64_t generation);
+
+  // Binds all listeners (errors name the address) and starts the workers.
+  Result<void> start(config::ConfigPtr config);
+  // Publishes a new snapshot; new connections use it, live ones keep theirs. Listener changes
+  // need a restart.
+  Result<void> reload(config::ConfigPtr config);
+  // Stops accepting, closes idle connections and waits for in-flight ones up to `timeout`, then
+  // stops every worker. True when everything finished in time.
+  bool drain(Duration timeout);
+
+  std::shared_ptr<const Snapshot> snapshot() const { return snapshot_.load(); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  const ChainFactory& chainFactory() const { return chainFactory_; }
+  // Bound addresses ("127.0.0.1:8080"), with the real port when the config said 0.
+  const std::vector<std::string>& boundAddresses() const { return bound_; }
+  unsigned workerCount() const { return static_cast<unsigned>(workers_.size()); }
+
+  // max_connections across all workers.
+  bool admit() {
+    uint32_t limit = maxConnections_.load(std::memory_order_relaxed);
+    if (connections_.fetch_add(1, std::memory_order_relaxed) >= limit) {
+      connections_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  void leave() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+
+ private:
+  ChainFactory chainFactory_;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint32_t> maxConnections_{0};
+  std::atomic<uint32_t> connections_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::string> bound_;
+};
+
+}  // namespace consentry::proxy

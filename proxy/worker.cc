@@ -1,0 +1,141 @@
+#include "proxy/worker.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "proxy/admin/metrics.h"
+#include "proxy/connection.h"
+#include "proxy/server.h"
+
+namespace consentry::proxy {
+namespace {
+// Accepting in small batches keeps one busy listener from starving the connections it feeds.
+constexpr int kAcceptBatch = 32;
+}  // namespace
+
+Worker::Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets)
+    : index_(index), server_(server), base_(event_base_new()), sockets_(std::move(sockets)) {
+  event_assign(&drainEvent_, base_, -1, 0, &onDrain, this);
+  event_assign(&reapEvent_, base_, -1, 0, &onReap, this);
+  acceptArgs_.reserve(sockets_.size());
+  for (size_t i = 0; i < sockets_.size(); ++i) {
+    acceptArgs_.emplace_back(this, i);
+    acceptEvents_.emplace_back(
+        event_new(base_, sockets_[i].fd, EV_READ | EV_PERSIST, &onAccept, &acceptArgs_.back()),
+        &event_free);
+    event_add(acceptEvents_.back().get(), nullptr);
+  }
+}
+
+Worker::~Worker() {
+  join();
+  std::vector<Connection*> live;
+  for (auto& [raw, owned] : connections_) live.push_back(raw);
+  for (Connection* c : live) c->abort();
+  graveyard_.clear();
+  acceptEvents_.clear();
+  for (auto& s : sockets_) {
+    if (s.fd >= 0) ::close(s.fd);
+  }
+  context_.reset();
+  event_del(&drainEvent_);
+  event_del(&reapEvent_);
+  event_base_free(base_);
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    admin::setMetricsShard(index_ + 1);
+    event_base_dispatch(base_);
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::drain() {
+  drainRequested_.store(true);
+  event_active(&drainEvent_, EV_READ, 0);
+}
+
+void Worker::stop() {
+  event_base_loopbreak(base_);
+}
+
+void Worker::onAccept(evutil_socket_t, short, void* arg) {
+  auto* a = static_cast<std::pair<Worker*, size_t>*>(arg);
+  a->first->accept(a->second);
+}
+
+void Worker::accept(size_t listener) {
+  const int listenFd = sockets_[listener].fd;
+  for (int i = 0; i < kAcceptBatch && !draining_; ++i) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof(peer);
+    int fd = ::accept4(listenFd, reinterpret_cast<sockaddr*>(&peer), &length,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...) retried on the next wakeup
+    if (!server_.admit()) {
+      ::close(fd);  // beyond max_connections
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto address = IpAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&peer));
+    auto connection = std::make_unique<Connection>(
+        *this, context(), fd, address ? address->unmapped() : IpAddress{}, sockets_[listener].tls);
+    Connection* raw = connection.get();
+    connections_.emplace(raw, std::move(connection));
+    raw->start();
+  }
+}
+
+const std::shared_ptr<WorkerContext>& Worker::context() {
+  uint64_t generation = server_.generation();
+  if (!context_ || generation != generation_) {
+    context_ =
+        std::make_shared<WorkerContext>(server_.snapshot(), base_, index_, server_.chainFactory());
+    generation_ = generation;
+  }
+  return context_;
+}
+
+void Worker::release(Connection* connection) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  graveyard_.push_back(std::move(it->second));
+  connections_.erase(it);
+  server_.leave();
+  event_active(&reapEvent_, EV_READ, 0);
+}
+
+void Worker::onReap(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  self->graveyard_.clear();
+  if (self->draining_ && self->connections_.empty()) event_base_loopexit(self->base_, nullptr);
+}
+
+void Worker::onDrain(evutil_socket_t, short, void* arg) {
+  static_cast<Worker*>(arg)->beginDrain();
+}
+
+void Worker::beginDrain() {
+  if (draining_) return;
+  draining_ = true;
+  acceptEvents_.clear();
+  for (auto& s : sockets_) {
+    if (s.fd >= 0) ::close(s.fd);
+    s.fd = -1;
+  }
+  std::vector<Connection*> live;
+  for (auto& [raw, owned] : connections_) live.push_back(raw);
+  for (Connection* c : live) c->drain();
+  if (connections_.empty()) event_base_loopexit(base_, nullptr);
+}
+
+}  // namespace consentry::proxy

@@ -1,0 +1,73 @@
+#pragma once
+// One event loop thread: its own event_base, its own SO_REUSEPORT listening sockets, its own
+// connections and upstream pools. Other threads talk to it only through drain()/stop(), which
+// are safe to call from anywhere.
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/worker_context.h"
+
+namespace consentry::proxy {
+
+class Connection;
+class Server;
+
+struct ListenSocket {
+  int fd = -1;
+  bool tls = false;
+};
+
+class Worker {
+ public:
+  Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();  // spawns the thread
+  void join();
+  // Thread-safe: stop accepting, close idle connections, exit the loop once none is left.
+  void drain();
+  // Thread-safe: exit the loop now (drain timeout).
+  void stop();
+
+  event_base* base() const { return base_; }
+  unsigned index() const { return index_; }
+  bool draining() const { return draining_; }
+  // Called by a connection that closed itself; it is destroyed after the current callback.
+  void release(Connection* connection);
+  size_t connectionCount() const { return connections_.size(); }
+
+ private:
+  static void onAccept(evutil_socket_t fd, short, void* arg);
+  static void onDrain(evutil_socket_t, short, void* arg);
+  static void onReap(evutil_socket_t, short, void* arg);
+  void accept(size_t listener);
+  const std::shared_ptr<WorkerContext>& context();
+  void beginDrain();
+
+  unsigned index_;
+  Server& server_;
+  event_base* base_;
+  std::vector<ListenSocket> sockets_;
+  std::vector<std::unique_ptr<event, void (*)(event*)>> acceptEvents_;
+  std::vector<std::pair<Worker*, size_t>> acceptArgs_;
+  event drainEvent_{};
+  event reapEvent_{};
+  bool draining_ = false;
+  std::atomic<bool> drainRequested_{false};
+  std::shared_ptr<WorkerContext> context_;
+  uint64_t generation_ = 0;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> graveyard_;
+  std::thread thread_;
+};
+
+}  // namespace consentry::proxy

@@ -447,3 +447,92 @@ TEST(ConfigLoaderFiles, DefaultUaRegexesIsCheckedToo) {
 
 }  // namespace
 }  // namespace consentry::config
+
+namespace consentry::config {
+namespace {
+
+// SPEC §2's sketch, with its "…" elisions filled in: the contract's own example must load.
+constexpr const char* kSpecSketch = R"(
+listeners:
+  - address: 0.0.0.0:8080                  # cleartext: HTTP/1.1, and h2c prior knowledge if http2: true
+    http2: true
+  - address: 0.0.0.0:8443
+    tls: {certificates: [{cert: site.crt, key: site.key}]}  # SNI picks by the cert's names; ALPN h2, http/1.1
+admin: {address: 127.0.0.1:9901}           # /metrics /healthz /readyz /config
+workers: auto                              # one event loop per core
+trusted_proxies: [127.0.0.1/32]            # X-Forwarded-For / Forwarded honoured only from these
+limits: {max_header_bytes: 64KiB, max_headers: 100, max_body_bytes: 10MiB, header_timeout: 10s,
+         idle_timeout: 60s, max_connections: 20000}
+upstreams:
+  - name: site
+    servers: [127.0.0.1:8081]
+    balance: round_robin                   # | least_conn
+    keepalive: 64
+    timeouts: {connect: 2s, response: 30s}
+    health: {path: /healthz, interval: 5s} # optional active checks; passive ejection always on
+routes: [{host: "*", prefix: /, upstream: site}]
+drain_timeout: 15s
+
+consent:
+  sources:                                 # tried in order; the first that yields a decision wins
+    - {type: cookie, name: site_consent, format: kv, map: {analytics: analytics, marketing: ads}}
+    - {type: tcf, cookie: euconsent-v2, analytics_purposes: [1, 8, 9, 10], marketing_purposes: [1, 3, 4]}
+    - {type: onetrust, cookie: OptanonConsent, map: {analytics: C0002, marketing: C0004}}
+    - {type: cookiebot, cookie: CookieConsent}
+  min_policy_version: 3                    # consent given under an older policy counts as none
+  require: [{cookie: age_verified, value: "1"}]   # adults-only gate: no telemetry without it
+  gpc: refuse_marketing                    # Sec-GPC: 1 → ignore | refuse_marketing | refuse_all
+
+telemetry:
+  record: documents                        # documents | all | none (beacons only)
+  beacon: {path: /__consentry/collect, script: /__consentry/t.js, max_bytes: 32KiB, max_events: 64}
+  client_hints: true                       # Accept-CH on HTML responses, only with consent
+  ua_regexes: /usr/share/uap-core/regexes.yaml
+  visitor_id: cookie                       # cookie | daily_hash | none
+  bots: flag                               # flag | drop
+
+geo: {database: /var/lib/GeoIP/GeoLite2-City.mmdb}   # optional; absent → region "unknown"
+
+regions:                                   # first match wins; "default" matches the rest
+  - name: eea
+    countries: [AT, BE, BG, DE, FR, NO, IS, LI]
+    fields: {ip: {truncate: {v4: 24, v6: 48}}, os_version: major, browser_version: major,
+             language: primary, screen: exact, location: country, referrer: origin}
+    sinks: [eu_events]                     # residency: this region's events go only here
+  - name: us-ca
+    subdivisions: [US-CA]
+    fields: {ip: {truncate: {v4: 24, v6: 48}}}
+  - {name: default}
+unknown_region: strictest                  # policy for failed lookups: strictest | NAME
+
+privacy:
+  strip_cookies: {analytics: ["_ga", "_ga_*", "_gid"], marketing: ["_fbp", "_gcl_*"]}
+  scrub: {query_params: [email, token, password], detectors: [email, phone, card, iban]}
+
+sinks:
+  - {name: local, type: file, path: events/events.jsonl, rotate: {max_bytes: 100MiB, max_age: 1h}, fsync: 1s}
+  - {name: collector, type: http, url: http://127.0.0.1:8686/events, format: ndjson,
+     batch: {max_events: 500, max_delay: 1s}, spool: {dir: spool/collector, max_bytes: 1GiB}}
+  - {name: eu_events, type: kafka, brokers: "127.0.0.1:9092", topic: telemetry-eu, key: visitor,
+     properties: {acks: all}, spool: {dir: spool/kafka, max_bytes: 1GiB}}
+access_log: {path: stdout, format: json, ip: truncate}
+)";
+
+TEST(ConfigLoader, SpecSketchLoads) {
+  LoadResult r = loadConfigString(kSpecSketch, "sketch.yaml");
+  ASSERT_TRUE(r.config) << joinErrors(r);
+  const Config& c = *r.config;
+  EXPECT_EQ(c.listeners.size(), 2u);
+  EXPECT_EQ(c.listeners[1].tls->certificates.at(0).key, "site.key");
+  EXPECT_EQ(c.consent.sources.size(), 4u);
+  EXPECT_EQ(c.consent.require.at(0).value, "1");
+  EXPECT_EQ(c.regions.size(), 3u);
+  EXPECT_EQ(c.regions[0].countries.size(), 8u);
+  EXPECT_TRUE(c.regions[2].isDefault);
+  EXPECT_EQ(c.sinks.size(), 3u);
+  EXPECT_EQ(c.sinks[1].spool.dir, "spool/collector");
+  EXPECT_EQ(c.sinks[2].properties.at("acks"), "all");
+}
+
+}  // namespace
+}  // namespace consentry::config

@@ -16,25 +16,33 @@ SourceDecision malformed() {
   return SourceDecision::none(Outcome::Malformed);
 }
 
-// A JSON value as a consent flag: true, 1 or a granting word.
-bool jsonGranted(simdjson::ondemand::value v) {
+// A JSON value as a consent flag: true, 1 or a granting word grant; other values refuse;
+// nullopt when the value itself is not valid JSON.
+std::optional<bool> jsonGranted(simdjson::ondemand::value v) {
   json_type t;
-  if (v.type().get(t) != SUCCESS) return false;
+  if (v.type().get(t) != SUCCESS) return std::nullopt;
   switch (t) {
     case json_type::boolean: {
       bool b = false;
-      return v.get_bool().get(b) == SUCCESS && b;
+      if (v.get_bool().get(b) != SUCCESS) return std::nullopt;
+      return b;
     }
     case json_type::number: {
-      int64_t n = 0;
-      return v.get_int64().get(n) == SUCCESS && n == 1;
+      double d = 0;
+      if (v.get_double().get(d) != SUCCESS) return std::nullopt;
+      return d == 1.0;
     }
     case json_type::string: {
       std::string_view s;
-      return v.get_string().get(s) == SUCCESS && isGrantedWord(s);
+      if (v.get_string().get(s) != SUCCESS) return std::nullopt;
+      return isGrantedWord(s);
+    }
+    case json_type::null: {
+      if (!v.is_null()) return std::nullopt;
+      return false;
     }
     default:
-      return false;
+      return false;  // objects and arrays are skipped (and checked) by the iterator
   }
 }
 
@@ -87,7 +95,9 @@ SourceDecision parseJsonCookie(const config::ConsentSource& source, std::string_
       versionOk = flags.version.has_value();
       return versionOk;
     }
-    flags.items.emplace_back(key, jsonGranted(v));
+    std::optional<bool> granted = jsonGranted(v);
+    if (!granted) return false;
+    flags.items.emplace_back(key, *granted);
     return true;
   });
   if (!ok || (flags.items.empty() && !flags.version)) return malformed();

@@ -20,8 +20,14 @@ class Writer {
     size_t base = out.size();
     out.resize(base + bound);
     p_ = out.data() + base;
+    end_ = p_ + bound;
   }
-  ~Writer() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  ~Writer() {
+    // The bound is an invariant of this file; overrunning it would be memory corruption, so a
+    // broken bound stops the process instead (one compare per event).
+    if (p_ > end_) __builtin_trap();
+    out_.resize(static_cast<size_t>(p_ - out_.data()));
+  }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -58,6 +64,7 @@ class Writer {
  private:
   std::string& out_;
   char* p_;
+  char* end_;
 };
 
 constexpr size_t stringBound(size_t n) {

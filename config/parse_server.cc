@@ -79,7 +79,7 @@ void parseUpstream(LoadState& s, Diagnostics& d, const YAML::Node& item, const s
       u.servers.push_back(*v);
     }
   });
-  if (m.isMap() && u.servers.empty()) {
+  if (m.isMap() && u.servers.empty() && (!servers.IsDefined() || servers.IsSequence())) {
     d.error(servers.IsDefined() ? servers : item,
             m.path("servers") + ": at least one server is required");
   }

@@ -404,6 +404,12 @@ TEST(ConfigLoader, EmbeddedDefaultLoadsAndMatchesTheShippedFile) {
   ASSERT_TRUE(fromFile.config) << joinErrors(fromFile);
 }
 
+TEST(ConfigLoader, DirectoryIsNotAConfig) {
+  LoadResult r = loadConfigFile("/tmp");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].format(), "/tmp:1:1: cannot read config file: is a directory");
+}
+
 TEST(ConfigLoader, MissingFileIsAnError) {
   LoadResult r = loadConfigFile("/nonexistent/consentry.yaml");
   ASSERT_EQ(r.errors.size(), 1u);

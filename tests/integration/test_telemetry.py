@@ -1,0 +1,176 @@
+"""Consent-gated telemetry through the real binary (SPEC §3-§5, §9)."""
+import json
+import random
+import time
+import urllib.request
+
+from conftest import http_get
+
+CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/131.0.0.0 Safari/537.36")
+TELEMETRY = """
+consent:
+  sources:
+    - {type: cookie, name: site_consent, format: kv, map: {analytics: analytics, marketing: ads}}
+  require: [{cookie: age_verified, value: "1"}]
+privacy:
+  strip_cookies: {analytics: ["_ga", "_ga_*"], marketing: ["_fbp"]}
+telemetry: {record: documents}
+sinks: [{name: local, type: file, path: events/events.jsonl, fsync: 0ms}]
+"""
+CONSENT = "age_verified=1; site_consent=analytics%3D1%7Cads%3D0%7Cv%3D1"
+
+
+def navigate(p, path="/pricing", cookie=CONSENT, extra=None):
+    headers = {"User-Agent": CHROME, "Accept": "text/html", "Accept-Language": "de-DE,de;q=0.8",
+               "Sec-Fetch-Dest": "document"}
+    if cookie:
+        headers["Cookie"] = cookie
+    headers.update(extra or {})
+    return http_get(p.url + path, headers=headers)
+
+
+def post_beacon(p, body, cookie=CONSENT, ctype="text/plain"):
+    req = urllib.request.Request(p.url + "/__consentry/collect", data=body.encode(), method="POST",
+                                 headers={"Content-Type": ctype, "User-Agent": CHROME,
+                                          "Cookie": cookie or ""})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def wait_events(p, n, timeout=5):
+    deadline = time.monotonic() + timeout
+    events = p.events()
+    while len(events) < n and time.monotonic() < deadline:
+        time.sleep(0.1)
+        events = p.events()
+    return events
+
+
+def stop_and_read(p):
+    assert p.stop() == 0
+    return p.events()
+
+
+def test_consented_navigation_records_one_pageview(make_proxy):
+    p = make_proxy(TELEMETRY)
+    status, headers, _ = navigate(p)
+    assert status == 200
+    assert "__csy_vid=" in headers.get("Set-Cookie", "")
+    assert headers.get("Accept-CH")
+    events = stop_and_read(p)
+    assert len(events) == 1
+    e = events[0]
+    assert e["schema"] == "consentry.event/1" and e["type"] == "pageview"
+    assert e["client"]["ip"] == "127.0.0.1"
+    assert e["client"]["os"]["name"] == "Windows"
+    assert e["client"]["browser"] == {"name": "Chrome", "version": "131"}
+    assert e["client"]["language"] == "de-DE"
+    assert e["page"]["path"] == "/pricing"
+    assert e["consent"]["analytics"] is True and e["consent"]["source"] == "cookie"
+
+
+def test_consented_beacon_carries_screen(make_proxy):
+    p = make_proxy(TELEMETRY)
+    status, _ = post_beacon(p, json.dumps({"name": "pageload", "screen": {
+        "width": 2560, "height": 1440, "dpr": 2}, "language": "fr-FR", "path": "/x"}))
+    assert status == 204
+    events = stop_and_read(p)
+    assert len(events) == 1
+    assert events[0]["type"] == "beacon" and events[0]["name"] == "pageload"
+    assert events[0]["client"]["screen"] == {"width": 2560, "height": 1440, "dpr": 2}
+
+
+def test_beacon_errors_do_not_depend_on_consent(make_proxy):
+    p = make_proxy(TELEMETRY)
+    for cookie in (CONSENT, None):
+        assert post_beacon(p, "{broken", cookie=cookie)[0] == 400
+        assert post_beacon(p, json.dumps({"name": "x" * 40000}), cookie=cookie)[0] == 413
+        assert post_beacon(p, json.dumps({"name": "ok"}), cookie=cookie)[0] == 204
+    assert len(stop_and_read(p)) == 1
+
+
+def test_script_served(make_proxy):
+    p = make_proxy(TELEMETRY)
+    status, headers, body = http_get(p.url + "/__consentry/t.js")
+    assert status == 200
+    assert "javascript" in headers["Content-Type"]
+    assert b"consentry" in body and b"sendBeacon" in body
+    assert "Set-Cookie" not in headers
+
+
+def test_no_consent_no_event_no_cookie_no_accept_ch(make_proxy):
+    p = make_proxy(TELEMETRY)
+    for cookie in (None, "site_consent=analytics%3D1", "age_verified=1; site_consent=analytics%3D0",
+                   "age_verified=1; site_consent=%%%garbage"):
+        status, headers, _ = navigate(p, "/set-cookie?_ga=1&_fbp=2&sid=3", cookie=cookie)
+        assert status == 200
+        cookies = headers.get_all("Set-Cookie") or []
+        assert not any(c.startswith(("_ga", "_fbp", "__csy_vid")) for c in cookies), cookies
+        assert any(c.startswith("sid=") for c in cookies)
+        assert "Accept-CH" not in headers
+        assert post_beacon(p, json.dumps({"name": "x"}), cookie=cookie)[0] == 204
+    assert stop_and_read(p) == []
+
+
+def test_randomized_requests_privacy_property(make_proxy):
+    """400 random navigations and beacons: only consented ones produce events, and only those
+    carry the visitor cookie."""
+    p = make_proxy(TELEMETRY)
+    rng = random.Random(1129)
+    consented = 0
+    for i in range(400):
+        choice = rng.randrange(5)
+        cookie = [None, "site_consent=analytics%3D1%7Cv%3D1",  # age gate missing
+                  "age_verified=1; site_consent=analytics%3D0",
+                  "age_verified=0; site_consent=analytics%3D1", CONSENT][choice]
+        ok = choice == 4
+        if rng.random() < 0.3:
+            status, _ = post_beacon(p, json.dumps({"name": f"e{i}", "props": {"i": i}}), cookie)
+            assert status == 204
+        else:
+            status, headers, _ = navigate(p, f"/?n={i}", cookie=cookie)
+            assert status == 200
+            assert ("__csy_vid=" in (headers.get("Set-Cookie") or "")) == ok
+        consented += ok
+    events = stop_and_read(p)
+    assert len(events) == consented
+    assert all(e["consent"]["analytics"] for e in events)
+
+
+def test_withdrawal_expires_cookie_and_emits_withdrawn(make_proxy):
+    p = make_proxy(TELEMETRY)
+    _, headers, _ = navigate(p)
+    vid = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    _, headers, _ = navigate(p, cookie=f"age_verified=1; site_consent=analytics%3D0; __csy_vid={vid}")
+    assert "Max-Age=0" in headers["Set-Cookie"]
+    events = stop_and_read(p)
+    assert [e["type"] for e in events] == ["pageview", "consent.withdrawn"]
+    assert events[1]["visitor"] == vid
+    assert set(events[1]) == {"schema", "id", "time", "type", "region", "visitor"}
+
+
+def test_explain_cli(binary, workdir):
+    import os
+    import subprocess
+    cfg = os.path.join(workdir, "c.yaml")
+    with open(cfg, "w") as f:
+        f.write("upstreams: [{name: s, servers: ['127.0.0.1:1']}]\n" + TELEMETRY)
+    raw = (f"GET /pricing?email=a@b.example HTTP/1.1\r\nHost: example.com\r\nUser-Agent: {CHROME}\r\n"
+           f"Accept: text/html\r\nCookie: {CONSENT}\r\n\r\n")
+    out = subprocess.run([binary, "-c", cfg, "explain", "--ip", "203.0.113.9", "--request", "-"],
+                         input=raw.encode(), capture_output=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["consent"]["analytics"] is True
+    assert got["region"] == "default"
+    assert got["event"]["client"]["ip"] == "203.0.113.9"
+    assert "a@b.example" not in out.stdout.decode()
+    raw_no = raw.replace(CONSENT, "x=1")
+    out = subprocess.run([binary, "-c", cfg, "explain", "--request", "-"], input=raw_no.encode(),
+                         capture_output=True, timeout=30)
+    got = json.loads(out.stdout)
+    assert got["event"] is None and got["consent"]["analytics"] is False

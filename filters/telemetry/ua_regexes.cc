@@ -1,5 +1,7 @@
 #include "filters/telemetry/ua_regexes.h"
 
+#include "filters/telemetry/regex_prefilter.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <yaml-cpp/yaml.h>
@@ -19,158 +21,6 @@ struct CodeDeleter {
 
 char lowerAscii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool isAlnum(char c) {
-  return (c >= '0' && c <= '9') || (lowerAscii(c) >= 'a' && lowerAscii(c) <= 'z');
-}
-
-// Index just past the character class starting at p[i] == '['.
-size_t skipClass(std::string_view p, size_t i) {
-  ++i;
-  if (i < p.size() && p[i] == '^') ++i;
-  if (i < p.size() && p[i] == ']') ++i;  // a leading ']' is literal
-  while (i < p.size() && p[i] != ']') i += (p[i] == '\\') ? 2 : 1;
-  return std::min(i + 1, p.size());
-}
-
-// Index just past the group starting at p[i] == '('.
-size_t skipGroup(std::string_view p, size_t i) {
-  int depth = 0;
-  while (i < p.size()) {
-    char c = p[i];
-    if (c == '\\') {
-      i += 2;
-      continue;
-    }
-    if (c == '[') {
-      i = skipClass(p, i);
-      continue;
-    }
-    if (c == '(') ++depth;
-    if (c == ')' && --depth == 0) return i + 1;
-    ++i;
-  }
-  return p.size();
-}
-
-bool hasTopLevelAlternation(std::string_view p) {
-  for (size_t i = 0; i < p.size();) {
-    char c = p[i];
-    if (c == '\\') {
-      i += 2;
-    } else if (c == '[') {
-      i = skipClass(p, i);
-    } else if (c == '(') {
-      i = skipGroup(p, i);
-    } else if (c == '|') {
-      return true;
-    } else {
-      ++i;
-    }
-  }
-  return false;
-}
-
-// Parses a {n}, {n,} or {n,m} quantifier at p[i]; returns its minimum or -1 if it is not one.
-int quantifierMin(std::string_view p, size_t i, size_t& end) {
-  size_t j = i + 1;
-  int min = 0;
-  bool digits = false;
-  while (j < p.size() && p[j] >= '0' && p[j] <= '9') {
-    min = std::min(min * 10 + (p[j] - '0'), 1000);
-    digits = true;
-    ++j;
-  }
-  if (!digits) return -1;
-  if (j < p.size() && p[j] == ',') {
-    ++j;
-    while (j < p.size() && p[j] >= '0' && p[j] <= '9') ++j;
-  }
-  if (j >= p.size() || p[j] != '}') return -1;
-  end = j + 1;
-  return min;
-}
-
-// Appends to `out` the literal runs every match of `p` must contain. Conservative: anything it
-// does not understand ends the current run instead of guessing.
-void collectLiterals(std::string_view p, std::vector<std::string>& out) {
-  if (hasTopLevelAlternation(p)) return;
-  std::string run;
-  bool lastWasLiteral = false;
-  auto flush = [&] {
-    if (!run.empty()) out.push_back(run);
-    run.clear();
-    lastWasLiteral = false;
-  };
-  auto skipModifier = [&](size_t& i) {
-    if (i < p.size() && (p[i] == '?' || p[i] == '+')) ++i;
-  };
-  for (size_t i = 0; i < p.size();) {
-    char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      char n = p[i + 1];
-      i += 2;
-      if (isAlnum(n)) {
-        flush();
-        if (n == 'x') {
-          while (i < p.size() && (isAlnum(p[i]) || p[i] == '{' || p[i] == '}')) ++i;
-        }
-      } else {
-        run.push_back(lowerAscii(n));
-        lastWasLiteral = true;
-      }
-    } else if (c == '[') {
-      flush();
-      i = skipClass(p, i);
-    } else if (c == '(') {
-      size_t end = skipGroup(p, i);
-      std::string_view inner = end >= i + 2 ? p.substr(i + 1, end - i - 2) : std::string_view();
-      flush();
-      bool optional = end < p.size() && (p[end] == '?' || p[end] == '*' ||
-                                         (p[end] == '{' && p.substr(end, 2) == "{0"));
-      if (!inner.empty() && inner[0] == '?') {
-        // (?:...) is an ordinary group; lookarounds and inline flags add nothing required.
-        if (inner.size() >= 2 && inner[1] == ':') {
-          inner.remove_prefix(2);
-        } else {
-          inner = {};
-        }
-      }
-      if (!optional && !inner.empty()) collectLiterals(inner, out);
-      i = end;
-    } else if (c == '?' || c == '*') {
-      if (lastWasLiteral) run.pop_back();
-      flush();
-      ++i;
-      skipModifier(i);
-    } else if (c == '+') {
-      flush();
-      ++i;
-      skipModifier(i);
-    } else if (c == '{') {
-      size_t end = 0;
-      int min = quantifierMin(p, i, end);
-      if (min < 0) {
-        run.push_back('{');
-        lastWasLiteral = true;
-        ++i;
-        continue;
-      }
-      if (min == 0 && lastWasLiteral) run.pop_back();
-      flush();
-      i = end;
-      skipModifier(i);
-    } else if (c == '.' || c == '^' || c == '$' || c == ')' || c == '|') {
-      flush();
-      ++i;
-    } else {
-      run.push_back(lowerAscii(c));
-      lastWasLiteral = true;
-      ++i;
-    }
-  }
-  flush();
 }
 
 std::optional<std::string> trimmedOrAbsent(std::string s) {
@@ -221,23 +71,15 @@ std::optional<std::string> field(const std::optional<std::string>& replacement, 
 struct UaRegexes::Rule {
   std::unique_ptr<pcre2_code, CodeDeleter> code;
   bool jit = false;
-  int32_t literal = -1;
+  // This rule's prefilter in UaRegexes::gates_: [begin, end) holds clauses encoded as
+  // (count, literal ids...), see regex_prefilter.h. Flat so the scan stays in cache.
+  uint32_t gateBegin = 0, gateEnd = 0;
   // user_agent: family, v1..v4; os: os, os_v1..os_v4; device: device, brand, model.
   std::array<std::optional<std::string>, 5> replacements;
 };
 
 UaRegexes::UaRegexes() = default;
 UaRegexes::~UaRegexes() = default;
-
-std::string requiredLiteral(std::string_view pattern) {
-  std::vector<std::string> runs;
-  collectLiterals(pattern, runs);
-  std::string best;
-  for (auto& r : runs) {
-    if (r.size() > best.size()) best = std::move(r);
-  }
-  return best;
-}
 
 namespace {
 
@@ -253,7 +95,7 @@ constexpr std::array<const char*, 5> kDeviceKeys = {"device_replacement", "brand
 
 Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string& yaml) {
   std::shared_ptr<UaRegexes> set(new UaRegexes());
-  std::unordered_map<std::string, int32_t> literalIndex;
+  std::unordered_map<std::string, uint32_t> literalIndex;
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -295,13 +137,17 @@ Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string
           rule.replacements[k] = item[keys[k]].Scalar();
         }
       }
-      std::string literal = requiredLiteral(pattern);
-      if (literal.size() >= 2) {
-        auto [it, added] =
-            literalIndex.emplace(literal, static_cast<int32_t>(set->literals_.size()));
-        if (added) set->literals_.push_back(literal);
-        rule.literal = it->second;
+      rule.gateBegin = static_cast<uint32_t>(set->gates_.size());
+      for (const auto& clause : requiredLiterals(pattern)) {
+        set->gates_.push_back(static_cast<uint32_t>(clause.size()));
+        for (const auto& literal : clause) {
+          auto [it, added] =
+              literalIndex.emplace(literal, static_cast<uint32_t>(set->literals_.size()));
+          if (added) set->literals_.push_back(literal);
+          set->gates_.push_back(it->second);
+        }
       }
+      rule.gateEnd = static_cast<uint32_t>(set->gates_.size());
       rules.push_back(std::move(rule));
     }
     return {};
@@ -317,7 +163,37 @@ Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string
     return makeError(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                      ": " + e.msg);
   }
+  set->buildAnchorIndex();
   return std::shared_ptr<const UaRegexes>(std::move(set));
+}
+
+void UaRegexes::buildAnchorIndex() {
+  // Anchor each literal on its rarest byte pair so the per-UA lists stay short.
+  auto pairOf = [](const std::string& lit, size_t i) {
+    return (static_cast<uint32_t>(static_cast<uint8_t>(lit[i])) << 8) |
+           static_cast<uint8_t>(lit[i + 1]);
+  };
+  std::vector<uint32_t> frequency(65536, 0);
+  for (const auto& lit : literals_) {
+    for (size_t i = 0; i + 1 < lit.size(); ++i) ++frequency[pairOf(lit, i)];
+  }
+  std::vector<uint32_t> anchor(literals_.size());
+  anchorOffsets_.assign(65537, 0);
+  for (size_t id = 0; id < literals_.size(); ++id) {
+    const std::string& lit = literals_[id];
+    uint32_t best = pairOf(lit, 0);
+    for (size_t i = 1; i + 1 < lit.size(); ++i) {
+      if (frequency[pairOf(lit, i)] < frequency[best]) best = pairOf(lit, i);
+    }
+    anchor[id] = best;
+    ++anchorOffsets_[best + 1];
+  }
+  for (size_t b = 0; b < 65536; ++b) anchorOffsets_[b + 1] += anchorOffsets_[b];
+  anchorIds_.resize(literals_.size());
+  std::vector<uint32_t> fill(anchorOffsets_.begin(), anchorOffsets_.end() - 1);
+  for (size_t id = 0; id < literals_.size(); ++id) {
+    anchorIds_[fill[anchor[id]]++] = static_cast<uint32_t>(id);
+  }
 }
 
 Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadFile(const std::string& path) {
@@ -342,7 +218,7 @@ size_t UaRegexes::ruleCount() const {
 size_t UaRegexes::prefilteredCount() const {
   size_t n = 0;
   for (const auto* rules : {&uaRules_, &osRules_, &deviceRules_}) {
-    for (const auto& r : *rules) n += r.literal >= 0 ? 1 : 0;
+    for (const auto& r : *rules) n += r.gateBegin == r.gateEnd ? 0 : 1;
   }
   return n;
 }
@@ -351,7 +227,7 @@ const UaRegexes::Rule* UaRegexes::firstMatch(const std::vector<Rule>& rules, std
                                              UaScratch& scratch) const {
   auto* md = static_cast<pcre2_match_data*>(scratch.matchData_.get());
   for (const auto& rule : rules) {
-    if (prefilter_ && rule.literal >= 0 && !scratch.hasLiteral(*this, rule.literal)) continue;
+    if (prefilter_ && !scratch.satisfies(*this, rule.gateBegin, rule.gateEnd)) continue;
     auto subject = reinterpret_cast<PCRE2_SPTR>(ua.data());
     int rc = rule.jit ? pcre2_jit_match(rule.code.get(), subject, ua.size(), 0, 0, md, nullptr)
                       : pcre2_match(rule.code.get(), subject, ua.size(), 0, 0, md, nullptr);
@@ -438,7 +314,8 @@ RawParse UaRegexes::parse(std::string_view ua, UaScratch& scratch) const {
 }
 
 UaScratch::UaScratch(const UaRegexes& regexes)
-    : matchData_(pcre2_match_data_create(regexes.maxCaptures_ + 1, nullptr)),
+    : regexes_(regexes),
+      matchData_(pcre2_match_data_create(regexes.maxCaptures_ + 1, nullptr)),
       hits_(regexes.literals_.size(), 0) {}
 
 UaScratch::~UaScratch() = default;
@@ -448,16 +325,50 @@ void UaScratch::MatchDataDeleter::operator()(void* p) const {
 }
 
 void UaScratch::reset(std::string_view ua) {
+  for (size_t i = 0; i + 1 < lowered_.size(); ++i) bigramWord(lowered_[i], lowered_[i + 1]) = 0;
   lowered_.resize(ua.size());
   std::transform(ua.begin(), ua.end(), lowered_.begin(), lowerAscii);
-  std::fill(hits_.begin(), hits_.end(), 0);
+  // Every literal starts absent; only those anchored on a byte pair the UA contains become
+  // candidates (0) that hasLiteral() verifies. Most literals are thus rejected for free.
+  std::fill(hits_.begin(), hits_.end(), 2);
+  for (size_t i = 0; i + 1 < lowered_.size(); ++i) {
+    char a = lowered_[i], b = lowered_[i + 1];
+    uint64_t& word = bigramWord(a, b);
+    if (word & bigramMask(a, b)) continue;  // pair already seen in this UA
+    word |= bigramMask(a, b);
+    size_t pair = bigram(a, b);
+    for (uint32_t k = regexes_.anchorOffsets_[pair]; k < regexes_.anchorOffsets_[pair + 1]; ++k) {
+      hits_[regexes_.anchorIds_[k]] = 0;
+    }
+  }
+}
+
+bool UaScratch::satisfies(const UaRegexes& regexes, uint32_t begin, uint32_t end) {
+  const uint32_t* g = regexes.gates_.data();
+  for (uint32_t i = begin; i < end;) {
+    uint32_t count = g[i++];
+    bool any = false;
+    for (uint32_t k = 0; k < count && !any; ++k) any = hasLiteral(regexes, g[i + k]);
+    if (!any) return false;
+    i += count;
+  }
+  return true;
 }
 
 bool UaScratch::hasLiteral(const UaRegexes& regexes, uint32_t index) {
   uint8_t& h = hits_[index];
   if (h == 0) {
+    // Every adjacent pair of the literal must occur in the UA: a bit test per pair rejects
+    // nearly all absent literals before the (much slower) memmem.
     const std::string& lit = regexes.literals_[index];
-    h = memmem(lowered_.data(), lowered_.size(), lit.data(), lit.size()) ? 1 : 2;
+    h = 1;
+    for (size_t i = 0; i + 1 < lit.size(); ++i) {
+      if (!(bigramWord(lit[i], lit[i + 1]) & bigramMask(lit[i], lit[i + 1]))) {
+        h = 2;
+        break;
+      }
+    }
+    if (h == 1 && !memmem(lowered_.data(), lowered_.size(), lit.data(), lit.size())) h = 2;
   }
   return h == 1;
 }

@@ -1,9 +1,11 @@
 #pragma once
 // uap-core's regexes.yaml compiled once with PCRE2 (JIT), plus a literal prefilter: each regex
-// carries the longest literal it cannot match without, so most regexes are rejected with a
-// memmem on the lower-cased UA instead of a regex run. The compiled set is immutable and shared by
-// all workers; per-call scratch (PCRE2 match data) lives in a UaScratch owned by the caller.
+// carries the literals it cannot match without (regex_prefilter.h), so most regexes are rejected
+// by a few memoized memmem calls on the lower-cased UA instead of a regex run. The compiled set is
+// immutable and shared by all workers; per-call scratch (PCRE2 match data) lives in a UaScratch
+// owned by the caller.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,7 +57,7 @@ class UaRegexes {
   RawDevice parseDevice(std::string_view ua, UaScratch& scratch) const;
 
   size_t ruleCount() const;
-  // Statistics for tests and benchmarks: regexes whose prefilter literal is non-empty.
+  // Statistics for tests and benchmarks: regexes the prefilter can reject.
   size_t prefilteredCount() const;
 
   // Disables the prefilter (benchmarks compare both).
@@ -63,6 +65,7 @@ class UaRegexes {
 
  private:
   UaRegexes();
+  void buildAnchorIndex();
   friend class UaScratch;
   const Rule* firstMatch(const std::vector<Rule>& rules, std::string_view ua,
                          UaScratch& scratch) const;
@@ -72,6 +75,9 @@ class UaRegexes {
 
   std::vector<Rule> uaRules_, osRules_, deviceRules_;
   std::vector<std::string> literals_;  // unique prefilter literals, lower case
+  std::vector<uint32_t> gates_;        // every rule's prefilter clauses, see Rule
+  // literals_ ids by anchor byte pair (CSR: ids of pair p are [offsets[p], offsets[p + 1])).
+  std::vector<uint32_t> anchorOffsets_, anchorIds_;
   uint32_t maxCaptures_ = 0;
   bool prefilter_ = true;
 };
@@ -89,18 +95,23 @@ class UaScratch {
   friend class UaRegexes;
   void reset(std::string_view ua);
   bool hasLiteral(const UaRegexes& regexes, uint32_t index);
+  bool satisfies(const UaRegexes& regexes, uint32_t begin, uint32_t end);
 
   struct MatchDataDeleter {
     void operator()(void* p) const;
   };
+  const UaRegexes& regexes_;
   std::unique_ptr<void, MatchDataDeleter> matchData_;
+  static size_t bigram(char a, char b) {
+    return (static_cast<size_t>(static_cast<uint8_t>(a)) << 8) | static_cast<uint8_t>(b);
+  }
+  uint64_t& bigramWord(char a, char b) { return bigrams_[bigram(a, b) >> 6]; }
+  static uint64_t bigramMask(char a, char b) { return uint64_t{1} << (bigram(a, b) & 63); }
+
   std::string lowered_;
-  std::vector<uint8_t> hits_;  // 0 unknown, 1 present, 2 absent
+  std::array<uint64_t, 1024> bigrams_{};  // which byte pairs occur in lowered_
+  std::vector<uint8_t> hits_;             // 0 unknown, 1 present, 2 absent
   int lastCount_ = 0;
 };
-
-// The longest literal (lower case) every match of `pattern` must contain; empty if none is found.
-// Exposed for tests.
-std::string requiredLiteral(std::string_view pattern);
 
 }  // namespace consentry::filters::telemetry

@@ -133,18 +133,6 @@ TEST(UaRegexesSuite, PrefilterAgreesWithPlainWalk) {
   EXPECT_GT(systemRegexes()->prefilteredCount(), systemRegexes()->ruleCount() / 2);
 }
 
-TEST(RequiredLiteral, FindsMandatoryRuns) {
-  EXPECT_EQ(requiredLiteral(R"((Chrome)/(\d+))"), "chrome");
-  EXPECT_EQ(requiredLiteral(R"(Mozilla.*(?:Opera Mini)/(\d+))"), "opera mini");
-  EXPECT_EQ(requiredLiteral(R"(Firefox?/(\d+))"), "firefo");
-  EXPECT_EQ(requiredLiteral(R"(abc|defgh)"), "");
-  EXPECT_EQ(requiredLiteral(R"((?:Googlebot|bingbot)/x)"), "/x");
-  EXPECT_EQ(requiredLiteral(R"((HbbTV)?/SmartTV\.1)"), "/smarttv.1");
-  EXPECT_EQ(requiredLiteral(R"(ab{0,2}cd)"), "cd");
-  EXPECT_EQ(requiredLiteral(R"([Kk]indle\x20Fire)"), "indle");
-  EXPECT_EQ(requiredLiteral(R"(\bSafari\d)"), "safari");
-}
-
 TEST(UaRegexes, SubstitutionAndEmptyMeansAbsent) {
   auto r = UaRegexes::loadString(R"(
 user_agent_parsers:

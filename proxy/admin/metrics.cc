@@ -206,10 +206,19 @@ Series& MetricsRegistry::Impl::detach(std::string_view name, std::string_view wh
 }
 
 Series& MetricsRegistry::Impl::find(std::string_view name, std::string_view help,
-                                    const Labels& labels, Kind kind,
+                                    const Labels& unsorted, Kind kind,
                                     const std::vector<double>* bounds) {
+  // Label order carries no meaning in Prometheus: {a,b} and {b,a} must be one series.
+  Labels labels = unsorted;
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
   std::lock_guard lock(mutex);
   if (!prom::validMetricName(name)) return detach(name, "invalid metric name", kind, bounds);
+  for (size_t i = 1; i < labels.size(); ++i) {
+    if (labels[i].first == labels[i - 1].first) {
+      return detach(name, "duplicate label name", kind, bounds);
+    }
+  }
   for (const auto& [label, value] : labels) {
     // `le` is the bucket label of a histogram.
     if (!prom::validLabelName(label) || (kind == Kind::Histogram && label == "le")) {

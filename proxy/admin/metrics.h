@@ -67,7 +67,8 @@ class Histogram {
 };
 
 // Families are rendered sorted by name, series sorted by their label text, so the output is
-// stable. Counter family names should end in `_total`: they are rendered exactly as named.
+// stable; labels are rendered sorted by name. Counter family names should end in `_total`:
+// they are rendered exactly as named.
 // Registering a name again with another type (or a histogram with other bounds) returns a
 // detached metric that is never rendered, and says so on stderr: no exceptions here.
 class MetricsRegistry {

@@ -46,6 +46,14 @@ TEST(MetricsRegistry, SameLabelsGiveSameMetric) {
   EXPECT_NE(&a, &c);
 }
 
+TEST(MetricsRegistry, LabelOrderDoesNotMakeANewSeries) {
+  MetricsRegistry r;
+  r.counter("o_total", "h", {{"b", "2"}, {"a", "1"}}).inc();
+  r.counter("o_total", "h", {{"a", "1"}, {"b", "2"}}).inc();
+  r.counter("o_total", "h", {{"a", "1"}, {"a", "2"}}).inc();  // duplicate name: not exported
+  EXPECT_EQ(r.render(), "# HELP o_total h\n# TYPE o_total counter\no_total{a=\"1\",b=\"2\"} 2\n");
+}
+
 TEST(MetricsRegistry, EscapesLabelValuesAndHelp) {
   MetricsRegistry r;
   r.counter("esc_total", "line\\one\nline two", {{"path", "a\"b\\c\nd"}}).inc();

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "config/config.h"
+
 namespace consentry::filters::telemetry {
 
 // Tokens matched case-insensitively anywhere in the UA. "bot" alone would hit the phone brand
@@ -13,5 +15,11 @@ namespace consentry::filters::telemetry {
 // python-requests, python-urllib, go-http-client, libwww-perl, scrapy, httpclient, java/,
 // phantomjs, puppeteer, playwright; an empty UA is a bot too (browsers always send one).
 bool isBotUserAgent(std::string_view ua, std::string_view uapDeviceFamily);
+
+// telemetry.bots: `drop` means a bot's request yields no event at all; `flag` keeps the event
+// with "bot": true.
+inline bool dropsBotEvent(config::BotMode mode, bool bot) {
+  return bot && mode == config::BotMode::Drop;
+}
 
 }  // namespace consentry::filters::telemetry

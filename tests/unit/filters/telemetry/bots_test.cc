@@ -32,5 +32,11 @@ TEST(Bots, BrowsersAreNot) {
   }
 }
 
+TEST(Bots, ModeDecidesDrop) {
+  EXPECT_TRUE(dropsBotEvent(config::BotMode::Drop, true));
+  EXPECT_FALSE(dropsBotEvent(config::BotMode::Flag, true));
+  EXPECT_FALSE(dropsBotEvent(config::BotMode::Drop, false));
+}
+
 }  // namespace
 }  // namespace consentry::filters::telemetry

@@ -42,7 +42,7 @@ using SinkMaker = std::function<Result<std::unique_ptr<Sink>>(const config::Sink
 
 struct PipelineOptions {
   size_t workers = 1;
-  size_t outboxCapacity = 16384;   // events per worker
+  size_t outboxCapacity = 8192;    // events per worker (an Event is ~870 bytes)
   size_t sinkQueueEvents = 65536;  // events queued per sink before overflow
   size_t maxBatch = 2048;          // events drained from one outbox per round
   std::string cloudEventsSource;   // empty: defaultCloudEventSource()

@@ -53,11 +53,7 @@ constexpr std::array<const char*, 20> kUserAgents = {
 
 const std::shared_ptr<const UaRegexes>& regexes(bool prefilter) {
   static auto with = *UaRegexes::loadFile("/usr/share/uap-core/regexes.yaml");
-  static auto without = [] {
-    auto r = *UaRegexes::loadFile("/usr/share/uap-core/regexes.yaml");
-    const_cast<UaRegexes&>(*r).setPrefilter(false);
-    return r;
-  }();
+  static auto without = *UaRegexes::loadFile("/usr/share/uap-core/regexes.yaml", false);
   return prefilter ? with : without;
 }
 

@@ -128,7 +128,7 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
       if (ua.empty()) ua = h.value;
       continue;
     }
-    if (h.name.size() < 9 || (h.name[0] | 0x20) != 's') continue;
+    if (h.name.size() < 9 || (h.name[0] | 0x20) != 's' || h.value.size() > kMaxHintBytes) continue;
     for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
       if (equalsIgnoreCase(h.name, kClientHintHeaders[i])) {
         hintValues[i] = h.value;
@@ -136,6 +136,7 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
       }
     }
   }
+  ua = ua.substr(0, kMaxUaBytes);
   key_.assign(ua);
   for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
     key_ += hintPresent[i] ? '\n' : '\r';

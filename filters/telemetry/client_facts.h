@@ -54,6 +54,10 @@ ClientFacts describeClient(const RawParse& raw, std::string_view ua, const Clien
 // Copies the facts into an event, leaving unknown values ("Other", absent versions) absent.
 void fillEvent(const ClientFacts& facts, events::Event& event);
 
+// Longer User-Agents are parsed on their first kMaxUaBytes only: real ones are far shorter, and
+// the cap bounds both regex time and cache memory for hostile 64 KiB headers.
+inline constexpr size_t kMaxUaBytes = 1024;
+
 // Per-worker: parses User-Agent + client hints through an LRU cache keyed on all their values.
 class ClientDescriber {
  public:

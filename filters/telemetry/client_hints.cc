@@ -196,6 +196,7 @@ ClientHints readClientHints(std::span<const HeaderField> headers) {
   ClientHints h;
   for (const auto& f : headers) {
     if (f.name.size() < 9 || !equalsIgnoreCase(f.name.substr(0, 9), "sec-ch-ua")) continue;
+    if (f.value.size() > kMaxHintBytes) continue;
     if (equalsIgnoreCase(f.name, "Sec-CH-UA")) {
       h.brands = parseBrandList(f.value);
     } else if (equalsIgnoreCase(f.name, "Sec-CH-UA-Full-Version-List")) {

@@ -48,6 +48,9 @@ inline constexpr std::string_view kClientHintHeaders[] = {
     "Sec-CH-UA-Platform", "Sec-CH-UA-Platform-Version",
     "Sec-CH-UA-Mobile",   "Sec-CH-UA-Model"};
 
+// Hint values longer than this are treated as malformed (real ones are < 200 bytes).
+inline constexpr size_t kMaxHintBytes = 512;
+
 ClientHints readClientHints(std::span<const HeaderField> headers);
 
 struct HintedBrowser {

@@ -93,8 +93,10 @@ constexpr std::array<const char*, 5> kDeviceKeys = {"device_replacement", "brand
 
 }  // namespace
 
-Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string& yaml) {
+Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadString(const std::string& yaml,
+                                                               bool prefilter) {
   std::shared_ptr<UaRegexes> set(new UaRegexes());
+  set->prefilter_ = prefilter;
   std::unordered_map<std::string, uint32_t> literalIndex;
   YAML::Node root;
   try {
@@ -196,7 +198,8 @@ void UaRegexes::buildAnchorIndex() {
   }
 }
 
-Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadFile(const std::string& path) {
+Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadFile(const std::string& path,
+                                                             bool prefilter) {
   std::string text;
   {
     std::unique_ptr<FILE, int (*)(FILE*)> f(fopen(path.c_str(), "rb"), &fclose);
@@ -206,7 +209,7 @@ Result<std::shared_ptr<const UaRegexes>> UaRegexes::loadFile(const std::string& 
     while ((n = fread(buf, 1, sizeof(buf), f.get())) > 0) text.append(buf, n);
     if (ferror(f.get())) return makeError(path + ": read error");
   }
-  auto r = loadString(text);
+  auto r = loadString(text, prefilter);
   if (!r) return makeError(path + ":" + r.error().message);
   return r;
 }

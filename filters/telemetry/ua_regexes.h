@@ -47,8 +47,11 @@ class UaRegexes {
   UaRegexes& operator=(const UaRegexes&) = delete;
 
   // Reads and compiles a regexes.yaml file; errors name the file and the offending regex.
-  static Result<std::shared_ptr<const UaRegexes>> loadFile(const std::string& path);
-  static Result<std::shared_ptr<const UaRegexes>> loadString(const std::string& yaml);
+  // `prefilter` false runs every regex in turn (benchmarks and equivalence tests compare both).
+  static Result<std::shared_ptr<const UaRegexes>> loadFile(const std::string& path,
+                                                           bool prefilter = true);
+  static Result<std::shared_ptr<const UaRegexes>> loadString(const std::string& yaml,
+                                                             bool prefilter = true);
 
   // Runs the three lists on `ua` (first matching regex wins in each list).
   RawParse parse(std::string_view ua, UaScratch& scratch) const;
@@ -59,9 +62,6 @@ class UaRegexes {
   size_t ruleCount() const;
   // Statistics for tests and benchmarks: regexes the prefilter can reject.
   size_t prefilteredCount() const;
-
-  // Disables the prefilter (benchmarks compare both).
-  void setPrefilter(bool on) { prefilter_ = on; }
 
  private:
   UaRegexes();

@@ -200,5 +200,16 @@ TEST_F(ClientFactsTest, DescriberCachesOnUaAndHints) {
   EXPECT_EQ(d.misses(), 4u);
 }
 
+TEST_F(ClientFactsTest, OversizedInputsAreBounded) {
+  ClientDescriber d(regexes_, 8);
+  std::string longUa = std::string(kReducedWindows) + std::string(100000, 'x');
+  std::string longHint = "\"" + std::string(kMaxHintBytes, 'a') + "\"";
+  std::vector<HeaderField> headers = {{"User-Agent", longUa}, {"Sec-CH-UA-Platform", longHint}};
+  const ClientFacts& f = d.describe(headers);
+  EXPECT_EQ(f.osName, "Windows");  // parsed on the first kMaxUaBytes; the huge hint ignored
+  EXPECT_EQ(f.browserName, "Chrome");
+  EXPECT_FALSE(readClientHints(headers).platform);
+}
+
 }  // namespace
 }  // namespace consentry::filters::telemetry

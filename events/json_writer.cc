@@ -1,0 +1,197 @@
+#include "events/json_writer.h"
+
+#include <array>
+
+namespace consentry::events::json {
+namespace {
+
+// 0: copied as is; 1: escaped; 2: first byte of a multi-byte (or invalid) UTF-8 sequence.
+constexpr std::array<uint8_t, 256> makeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClass = makeClasses();
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+struct Utf8Step {
+  size_t length;  // bytes consumed
+  bool valid;
+};
+
+// Well-formed sequences per Unicode Table 3-7; an ill-formed one consumes its maximal subpart
+// (the lead byte and every continuation byte that could still have been valid), so each maximal
+// subpart becomes one U+FFFD, the replacement practice Unicode and WHATWG recommend.
+Utf8Step stepUtf8(const unsigned char* s, size_t avail) {
+  unsigned char c = s[0];
+  size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c == 0xE0) {
+    need = 2;
+    lo = 0xA0;
+  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    need = 2;
+  } else if (c == 0xED) {
+    need = 2;
+    hi = 0x9F;  // no UTF-16 surrogates
+  } else if (c == 0xF0) {
+    need = 3;
+    lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3) {
+    need = 3;
+  } else if (c == 0xF4) {
+    need = 3;
+    hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return {1, false};
+  }
+  for (size_t k = 1; k <= need; ++k) {
+    if (k >= avail || s[k] < lo || s[k] > hi) return {k, false};
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return {need + 1, true};
+}
+
+// True when one of the 8 bytes is a control character, '"', '\\' or non-ASCII (SWAR: a byte
+// below N is found by the borrow of (x - N) into its top bit).
+bool needsAttention(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t control = (x - kOnes * 0x20) & ~x;
+  uint64_t quote = x ^ (kOnes * '"');
+  uint64_t backslash = x ^ (kOnes * '\\');
+  quote = (quote - kOnes) & ~quote;
+  backslash = (backslash - kOnes) & ~backslash;
+  return ((control | quote | backslash | x) & kHigh) != 0;
+}
+
+// Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras of 146097 days counted
+// from 0000-03-01 so that the leap day falls at the end of each year.
+void civilFromDays(int64_t days, int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  auto doe = static_cast<unsigned>(days - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+void put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+}  // namespace
+
+void Writer::string(std::string_view text) {
+  // A local cursor: stores through char* may alias p_, which would otherwise be reloaded from
+  // memory after every byte.
+  char* p = p_;
+  *p++ = '"';
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  size_t n = text.size(), i = 0;
+  while (i < n) {
+    if (n - i >= 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, s + i, 8);
+      if (!needsAttention(chunk)) {
+        std::memcpy(p, &chunk, 8);
+        p += 8;
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = s[i];
+    uint8_t cls = kClass[c];
+    if (cls == 0) {
+      *p++ = static_cast<char>(c);
+      ++i;
+    } else if (cls == 1) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      static constexpr char kShort[] = "\0\0\0\0\0\0\0\0btn\0fr";
+      *p++ = '\\';
+      if (c == '"' || c == '\\') {
+        *p++ = static_cast<char>(c);
+      } else if (c >= '\b' && c <= '\r' && c != 0x0b) {
+        *p++ = kShort[c];
+      } else {
+        std::memcpy(p, "u00", 3);
+        p[3] = kHex[c >> 4];
+        p[4] = kHex[c & 15];
+        p += 5;
+      }
+      ++i;
+    } else {
+      Utf8Step step = stepUtf8(s + i, n - i);
+      if (step.valid) {
+        std::memcpy(p, s + i, step.length);
+        p += step.length;
+      } else {
+        std::memcpy(p, kReplacement.data(), kReplacement.size());
+        p += kReplacement.size();
+      }
+      i += step.length;
+    }
+  }
+  *p++ = '"';
+  p_ = p;
+}
+
+void Writer::time(std::chrono::system_clock::time_point time) {
+  int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+  auto msOfDay = static_cast<unsigned>(ms - days * 86'400'000);
+  int64_t year;
+  unsigned month, day;
+  civilFromDays(days, year, month, day);
+  if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;  // ISO 8601 basic range only
+  char* b = p_;
+  auto y = static_cast<unsigned>(year);
+  put2(b, y / 100);
+  put2(b + 2, y % 100);
+  b[4] = '-';
+  put2(b + 5, month);
+  b[7] = '-';
+  put2(b + 8, day);
+  b[10] = 'T';
+  unsigned secOfDay = msOfDay / 1000;
+  put2(b + 11, secOfDay / 3600);
+  b[13] = ':';
+  put2(b + 14, secOfDay / 60 % 60);
+  b[16] = ':';
+  put2(b + 17, secOfDay % 60);
+  b[19] = '.';
+  unsigned milli = msOfDay % 1000;
+  b[20] = static_cast<char>('0' + milli / 100);
+  put2(b + 21, milli % 100);
+  b[23] = 'Z';
+  p_ += 24;
+}
+
+void Writer::ip(const IpAddress& a) {
+  if (!a.isV4()) {
+    raw("\"");
+    raw(a.toString());  // hex digits and colons only
+    raw("\"");
+    return;
+  }
+  // Dotted quad by hand: inet_ntop goes through printf and was a tenth of the event's cost.
+  ch('"');
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) ch('.');
+    p_ = std::to_chars(p_, p_ + 3, a.bytes()[i]).ptr;
+  }
+  ch('"');
+}
+
+}  // namespace consentry::events::json

@@ -32,8 +32,8 @@ struct LoadOptions {
 
 // Relative paths in the config (sinks, spool, geo database, certificates, UA regexes) are kept as
 // written and resolve against the process's working directory; only `include:` paths resolve
-// against the including file's directory. An empty document is a valid config only if it names
-// an upstream, so in practice every config has at least `upstreams:`.
+// against the including file's directory. At least one upstream is required, so an empty
+// document is not a valid config. All errors are collected, sorted by file and position.
 LoadResult loadConfigFile(const std::string& path, const LoadOptions& options = {});
 LoadResult loadConfigString(std::string_view yaml, const std::string& fileName,
                             const LoadOptions& options = {});

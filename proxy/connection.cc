@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <charconv>
 
+#include "proxy/admin/access_log.h"
 #include "proxy/forwarding.h"
 #include "proxy/http_text.h"
 #include "proxy/proxy_metrics.h"
+#include "proxy/server.h"
 #include "proxy/worker.h"
 
 namespace consentry::proxy {
@@ -42,11 +44,12 @@ ssize_t readInto(int fd, ByteBuffer& buffer) {
 }
 
 // Writes as much of `buffer` as the socket takes; false on a hard error.
-bool writeFrom(int fd, ByteBuffer& buffer) {
+bool writeFrom(int fd, ByteBuffer& buffer, uint64_t& written) {
   while (!buffer.empty()) {
     ssize_t n = ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
     if (n > 0) {
       buffer.consume(static_cast<size_t>(n));
+      written += static_cast<uint64_t>(n);
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
@@ -432,6 +435,7 @@ void Connection::connectUpstream() {
     return;
   }
   ++attempts_;
+  server_ = server;
   if (server < 64) triedServers_ |= uint64_t{1} << server;
   upstream_->balancer.onStart(server);
   upstreamBytes_ = false;
@@ -761,8 +765,23 @@ void Connection::finishExchange(int status) {
   metrics.requests(status).inc();
   metrics.duration.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
-  // TODO(admin): AccessLog call site — proxy/admin/access_log.h was not there when this was
-  // written; one call per request goes here (method_, status, bytes, duration, peer_).
+  admin::AccessLog* log = worker_.server().accessLog();
+  if (log != nullptr && log->enabled()) {
+    admin::AccessLogEntry entry;
+    entry.time = arrived_;
+    entry.client = client_;
+    entry.method = method_;
+    entry.target = target_;
+    entry.protocol = http10_ ? "HTTP/1.0" : "HTTP/1.1";
+    entry.status = status;
+    entry.bytesSent = written_ + out_.size() - outMark_;
+    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+    if (upstream_ != nullptr && server_ >= 0) {
+      entry.upstream = upstream_->serverText[static_cast<size_t>(server_)];
+    }
+    log->record(worker_.index(), entry);
+  }
   if (exchange_) {
     exchange_->onComplete(status);
     exchange_.reset();
@@ -829,7 +848,7 @@ void Connection::flush() {
 }
 
 bool Connection::flushClient() {
-  if (!writeFrom(fd_, out_)) {
+  if (!writeFrom(fd_, out_, written_)) {
     close();
     return false;
   }
@@ -838,7 +857,8 @@ bool Connection::flushClient() {
 
 bool Connection::flushUpstream() {
   if (state_ == State::Connecting) return true;
-  if (!writeFrom(up_->fd, upOut_)) {
+  uint64_t ignored = 0;
+  if (!writeFrom(up_->fd, upOut_, ignored)) {
     if (state_ == State::Tunnel) {
       close();
     } else {

@@ -129,6 +129,13 @@ class Connection {
   uint64_t responseRemaining_ = 0;
   http1::ChunkedDecoder responseChunks_;
   std::chrono::steady_clock::time_point started_;
+  // Access log (filled only when it is enabled).
+  std::chrono::system_clock::time_point arrived_;
+  std::string target_;
+  IpAddress client_;
+  int server_ = -1;
+  uint64_t written_ = 0;  // bytes written to the client over the connection's life
+  uint64_t outMark_ = 0;  // written_ + out_.size() when the current exchange began
 };
 
 }  // namespace consentry::proxy

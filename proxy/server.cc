@@ -27,15 +27,18 @@ Result<std::shared_ptr<const Snapshot>> Server::makeSnapshot(config::ConfigPtr c
   auto snapshot = std::make_shared<Snapshot>();
   for (const auto& upstream : config->upstreams) {
     std::vector<upstream::SocketAddress> servers;
+    std::vector<std::string> text;
     for (const auto& server : upstream.servers) {
       auto address = upstream::resolveAddress(server);
       if (!address) {
         return makeError("upstream " + upstream.name + ": " + address.error().message);
       }
       servers.push_back(*address);
+      text.push_back(upstream::formatAddress(*address));
     }
     snapshot->health.push_back(std::make_shared<upstream::SharedHealth>(servers.size()));
     snapshot->servers.push_back(std::move(servers));
+    snapshot->serverText.push_back(std::move(text));
   }
   snapshot->config = std::move(config);
   snapshot->generation = generation;

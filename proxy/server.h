@@ -13,6 +13,10 @@
 #include "config/config.h"
 #include "proxy/worker_context.h"
 
+namespace consentry::admin {
+class AccessLog;
+}  // namespace consentry::admin
+
 namespace consentry::proxy {
 
 class Worker;
@@ -41,6 +45,9 @@ class Server {
   const ChainFactory& chainFactory() const { return chainFactory_; }
   // Bound addresses ("127.0.0.1:8080"), with the real port when the config said 0.
   const std::vector<std::string>& boundAddresses() const { return bound_; }
+  // Set before start(); may be null (no access log).
+  void setAccessLog(admin::AccessLog* log) { accessLog_ = log; }
+  admin::AccessLog* accessLog() const { return accessLog_; }
   unsigned workerCount() const { return static_cast<unsigned>(workers_.size()); }
 
   // max_connections across all workers.
@@ -62,6 +69,7 @@ class Server {
   std::atomic<uint32_t> connections_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::string> bound_;
+  admin::AccessLog* accessLog_ = nullptr;
 };
 
 }  // namespace consentry::proxy

@@ -39,6 +39,7 @@ class Worker {
   void stop();
 
   event_base* base() const { return base_; }
+  Server& server() const { return server_; }
   unsigned index() const { return index_; }
   bool draining() const { return draining_; }
   // Called by a connection that closed itself; it is destroyed after the current callback.

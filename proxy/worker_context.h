@@ -27,6 +27,7 @@ using ChainFactory =
 struct Snapshot {
   config::ConfigPtr config;
   std::vector<std::vector<upstream::SocketAddress>> servers;    // per upstream, per server
+  std::vector<std::vector<std::string>> serverText;             // "1.2.3.4:80", for logs
   std::vector<std::shared_ptr<upstream::SharedHealth>> health;  // per upstream
   uint64_t generation = 0;
 };
@@ -34,13 +35,16 @@ struct Snapshot {
 struct UpstreamRuntime {
   UpstreamRuntime(const config::Upstream& config,
                   const std::vector<upstream::SocketAddress>& servers,
+                  const std::vector<std::string>& serverText,
                   std::shared_ptr<const upstream::SharedHealth> health, event_base* base)
       : config(config),
         servers(servers),
+        serverText(serverText),
         balancer(config, std::move(health)),
         pool(base, servers.size(), config.keepalive) {}
   const config::Upstream& config;
   const std::vector<upstream::SocketAddress>& servers;
+  const std::vector<std::string>& serverText;
   upstream::Balancer balancer;
   upstream::ConnectionPool pool;
 };
@@ -51,7 +55,8 @@ struct WorkerContext {
       : snapshot(std::move(snapshot)), config(*this->snapshot->config), router(config) {
     for (size_t i = 0; i < config.upstreams.size(); ++i) {
       upstreams.push_back(std::make_unique<UpstreamRuntime>(
-          config.upstreams[i], this->snapshot->servers[i], this->snapshot->health[i], base));
+          config.upstreams[i], this->snapshot->servers[i], this->snapshot->serverText[i],
+          this->snapshot->health[i], base));
     }
     if (chainFactory) chain = chainFactory(config, worker);
     limits.maxHeaderBytes = config.limits.maxHeaderBytes;

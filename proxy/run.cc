@@ -1,0 +1,168 @@
+#include "proxy/run.h"
+
+#include <event2/event.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "proxy/admin/access_log.h"
+#include "proxy/admin/admin_server.h"
+#include "proxy/lifecycle_log.h"
+#include "proxy/proxy_metrics.h"
+#include "proxy/server.h"
+
+namespace consentry::proxy {
+
+config::LoadResult loadConfig(const std::string& path, bool configGiven,
+                              const config::LoadOptions& options) {
+  struct stat st {};
+  if (!configGiven && ::stat(path.c_str(), &st) != 0) {
+    return config::loadConfigString(config::embeddedDefaultConfig(), "<embedded>", options);
+  }
+  return config::loadConfigFile(path, options);
+}
+
+namespace {
+
+std::string joinErrors(const std::vector<config::ConfigError>& errors) {
+  std::string text;
+  for (const auto& e : errors) {
+    if (!text.empty()) text += "; ";
+    text += e.format();
+  }
+  return text;
+}
+
+// Everything the signal callbacks need, owned by runProxy's frame.
+struct Process {
+  const std::string& path;
+  bool configGiven;
+  RunHooks& hooks;
+  Server& server;
+  admin::AdminServer& admin;
+  admin::AccessLog* accessLog;
+  event_base* base;
+  bool draining = false;
+};
+
+void reload(Process& p) {
+  auto result = loadConfig(p.path, p.configGiven);
+  Result<void> prepared;
+  if (result.config && p.hooks.prepare) prepared = p.hooks.prepare(result.config);
+  Result<void> published;
+  if (result.config && prepared) published = p.server.reload(result.config);
+  if (!result.config || !prepared || !published) {
+    for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.format().c_str());
+    std::string why = !result.config ? joinErrors(result.errors)
+                      : !prepared    ? prepared.error().message
+                                     : published.error().message;
+    logLifecycle("error", "reload failed", {{"config", p.path}, {"error", why}});
+    ProxyMetrics::get().reload(false);
+    return;
+  }
+  if (p.accessLog) {
+    if (auto r = p.accessLog->reconfigure(result.config->accessLog); !r) {
+      logLifecycle("warn", "access log not reconfigured", {{"error", r.error().message}});
+    }
+  }
+  ProxyMetrics::get().reload(true);
+  logLifecycle("info", "reload ok", {{"config", result.config->sourcePath}});
+}
+
+void onSignal(evutil_socket_t signal, short, void* arg) {
+  auto& p = *static_cast<Process*>(arg);
+  switch (signal) {
+    case SIGHUP:
+      reload(p);
+      break;
+    case SIGUSR1:
+      if (p.accessLog) p.accessLog->reopen();
+      if (p.hooks.reopenLogs) p.hooks.reopenLogs();
+      logLifecycle("info", "logs reopened");
+      break;
+    default:
+      p.draining = true;
+      event_base_loopbreak(p.base);
+      break;
+  }
+}
+
+unsigned workerCountFor(const config::Config& config) {
+  return config.workers > 0 ? static_cast<unsigned>(config.workers)
+                            : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
+  std::signal(SIGPIPE, SIG_IGN);
+  auto loaded = loadConfig(path, configGiven);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.format().c_str());
+    return 1;
+  }
+  config::ConfigPtr config = loaded.config;
+  if (hooks.prepare) {
+    if (auto r = hooks.prepare(config); !r) {
+      logLifecycle("error", "config refused", {{"error", r.error().message}});
+      return 1;
+    }
+  }
+
+  auto accessLog = admin::AccessLog::open(config->accessLog, workerCountFor(*config));
+  if (!accessLog) {
+    logLifecycle("error", "cannot open access log", {{"error", accessLog.error().message}});
+    return 1;
+  }
+
+  Server server(hooks.chainFactory);
+  server.setAccessLog(accessLog->get());
+  if (auto r = server.start(config); !r) {
+    logLifecycle("error", "cannot start", {{"error", r.error().message}});
+    return 1;
+  }
+  for (const auto& address : server.boundAddresses()) {
+    logLifecycle("info", "listening", {{"address", address}});
+  }
+
+  admin::AdminServer adminServer;
+  if (auto r =
+          adminServer.start([&server] { return server.snapshot()->config; }, config->admin.address);
+      !r) {
+    logLifecycle("error", "cannot start admin listener",
+                 {{"address", config->admin.address}, {"error", r.error().message}});
+    server.drain(Duration(0));
+    return 1;
+  }
+  adminServer.setListenersUp(true);
+  std::string workers = std::to_string(server.workerCount());
+  logLifecycle("info", "started", {{"config", config->sourcePath}, {"workers", workers}});
+
+  event_base* base = event_base_new();
+  Process process{path, configGiven, hooks, server, adminServer, accessLog->get(), base};
+  std::vector<event*> signals;
+  for (int s : {SIGHUP, SIGUSR1, SIGTERM, SIGINT}) {
+    event* e = evsignal_new(base, s, &onSignal, &process);
+    event_add(e, nullptr);
+    signals.push_back(e);
+  }
+  event_base_dispatch(base);
+
+  logLifecycle("info", "draining");
+  adminServer.setDraining(true);
+  Duration drainTimeout = server.snapshot()->config->drainTimeout;
+  bool clean = server.drain(drainTimeout);
+  if (!clean) logLifecycle("warn", "drain timeout: closing remaining connections");
+  if (hooks.drained) hooks.drained();
+  (*accessLog)->flush();
+  adminServer.stop();
+  for (event* e : signals) event_free(e);
+  event_base_free(base);
+  logLifecycle("info", "exit");
+  return 0;
+}
+
+}  // namespace consentry::proxy

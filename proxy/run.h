@@ -1,0 +1,33 @@
+#pragma once
+// Running the proxy process: load the config, start workers and the admin listener, and handle
+// signals on the main thread (SIGHUP reload, SIGUSR1 reopen logs, SIGTERM/SIGINT drain).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "config/config_loader.h"
+#include "proxy/worker_context.h"
+
+namespace consentry::proxy {
+
+// What the rest of the product plugs into the process (all optional).
+struct RunHooks {
+  // Validates/prepares a loaded config before it is published (e.g. the telemetry chain's UA
+  // regexes and geo DB); an error refuses the config.
+  std::function<Result<void>(const config::ConfigPtr&)> prepare;
+  ChainFactory chainFactory;
+  std::function<void()> reopenLogs;  // SIGUSR1, after the access log
+  std::function<void()> drained;     // after in-flight requests finished: flush event sinks
+};
+
+// Loads `path`, or the embedded default config when !configGiven and the file does not exist.
+config::LoadResult loadConfig(const std::string& path, bool configGiven,
+                              const config::LoadOptions& options = {});
+
+// Runs until SIGTERM/SIGINT; returns the exit code.
+int runProxy(const std::string& path, bool configGiven, RunHooks& hooks);
+
+}  // namespace consentry::proxy

@@ -93,8 +93,8 @@ ChunkedDecoder::Step ChunkedDecoder::fail(ErrorCode code) {
   return Step{Status::Error, code, 0, {}};
 }
 
-bool ChunkedDecoder::takeLine(std::string_view in, size_t& pos, size_t maxBytes,
-                              ErrorCode tooLong, std::string_view& line, ErrorCode& error) {
+bool ChunkedDecoder::takeLine(std::string_view in, size_t& pos, size_t maxBytes, ErrorCode tooLong,
+                              std::string_view& line, ErrorCode& error) {
   const void* lf = std::memchr(in.data() + pos, '\n', in.size() - pos);
   size_t end = lf ? static_cast<size_t>(static_cast<const char*>(lf) - in.data()) : in.size();
   // The budget does not count the CR; +1 leaves room for it.

@@ -8,7 +8,9 @@ namespace {
 
 constexpr ParseResult kIncomplete{Status::Incomplete, ErrorCode::None};
 constexpr ParseResult kOk{Status::Complete, ErrorCode::None};
-constexpr ParseResult fail(ErrorCode code) { return {Status::Error, code}; }
+constexpr ParseResult fail(ErrorCode code) {
+  return {Status::Error, code};
+}
 
 // Offset of the first byte that is a control (C0, including HTAB) or DEL, eight bytes at a time:
 // field values are by far the bulk of a head, and almost never contain one.
@@ -29,6 +31,26 @@ size_t findControlOrDel(const char* p, size_t n) {
     if (c < 0x20 || c == 0x7f) return i;
   }
   return n;
+}
+
+// The common case in one pass: `name:value CRLF` with nothing to refuse, where the control scan
+// that checks the value also finds its CR. Returns the next line's offset, or 0 to let the general
+// path (which handles partial lines and reports errors) decide.
+size_t scanWellFormedLine(std::string_view view, size_t pos, std::vector<HeaderField>& fields) {
+  size_t i = pos;
+  while (i < view.size() && is(view[i], kTchar)) ++i;
+  if (i == pos || i == view.size() || view[i] != ':') return 0;
+  size_t valueStart = i + 1;
+  size_t k = valueStart;
+  while (true) {
+    k += findControlOrDel(view.data() + k, view.size() - k);
+    if (k == view.size()) return 0;
+    if (view[k] != '\t') break;
+    ++k;
+  }
+  if (view[k] != '\r' || k + 1 == view.size() || view[k + 1] != '\n') return 0;
+  fields.push_back({view.substr(pos, i - pos), trimOws(view.substr(valueStart, k - valueStart))});
+  return k + 2;
 }
 
 }  // namespace
@@ -88,9 +110,13 @@ ParseResult parseFieldSection(std::string_view view, size_t pos, size_t maxField
     }
     if (view[pos] == '\n') return fail(ErrorCode::BareCrOrLf);
     if (fields.size() >= maxFields) return fail(ErrorCode::TooManyHeaders);
+    if (size_t next = scanWellFormedLine(view, pos, fields); next != 0) {
+      pos = next;
+      continue;
+    }
     const void* lf = std::memchr(view.data() + pos, '\n', view.size() - pos);
-    size_t lineEnd = lf ? static_cast<size_t>(static_cast<const char*>(lf) - view.data())
-                        : view.size();
+    size_t lineEnd =
+        lf ? static_cast<size_t>(static_cast<const char*>(lf) - view.data()) : view.size();
     size_t contentEnd = lineEnd;
     bool bareLf = false;
     if (contentEnd > pos && view[contentEnd - 1] == '\r') {

@@ -14,10 +14,10 @@
 namespace consentry::http1::detail {
 
 enum ByteClass : uint8_t {
-  kTchar = 1,    // RFC 9110 token character
-  kCtl = 2,      // control bytes that are never allowed (every C0 except HTAB, and DEL)
-  kTarget = 4,   // visible ASCII, allowed in a request-target
-  kHostChar = 8, // reg-name / IP-literal / port characters
+  kTchar = 1,     // RFC 9110 token character
+  kCtl = 2,       // control bytes that are never allowed (every C0 except HTAB, and DEL)
+  kTarget = 4,    // visible ASCII, allowed in a request-target
+  kHostChar = 8,  // reg-name / IP-literal / port characters
   kHex = 16,
 };
 
@@ -27,14 +27,15 @@ constexpr std::array<uint8_t, 256> makeByteClasses() {
     uint8_t v = 0;
     bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     bool digit = c >= '0' && c <= '9';
-    if (alpha || digit || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                              std::string_view::npos) {
+    if (alpha || digit ||
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
       v |= kTchar;
     }
     if ((c < 0x20 && c != '\t') || c == 0x7f) v |= kCtl;
     if (c > 0x20 && c < 0x7f) v |= kTarget;
-    if (alpha || digit || std::string_view("-._~!$&'()*+,;=:[]%").find(static_cast<char>(c)) !=
-                              std::string_view::npos) {
+    if (alpha || digit ||
+        std::string_view("-._~!$&'()*+,;=:[]%").find(static_cast<char>(c)) !=
+            std::string_view::npos) {
       v |= kHostChar;
     }
     if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= kHex;
@@ -48,7 +49,9 @@ inline constexpr std::array<uint8_t, 256> kByteClasses = makeByteClasses();
 inline bool is(char c, ByteClass cls) {
   return (kByteClasses[static_cast<unsigned char>(c)] & cls) != 0;
 }
-inline bool isWs(char c) { return c == ' ' || c == '\t'; }
+inline bool isWs(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trimOws(std::string_view s);
 
@@ -72,8 +75,8 @@ void forEachListElement(std::string_view value, Fn&& fn) {
   size_t start = 0;
   while (true) {
     size_t comma = value.find(',', start);
-    std::string_view elem =
-        value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view elem = value.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     fn(trimOws(elem));
     if (comma == std::string_view::npos) return;
     start = comma + 1;

@@ -15,7 +15,9 @@ using detail::kTarget;
 using detail::kTchar;
 
 constexpr ParseResult kIncomplete{Status::Incomplete, ErrorCode::None};
-constexpr ParseResult fail(ErrorCode code) { return {Status::Error, code}; }
+constexpr ParseResult fail(ErrorCode code) {
+  return {Status::Error, code};
+}
 
 ErrorCode badByte(char c, ErrorCode otherwise) {
   if (c == '\r' || c == '\n') return ErrorCode::BareCrOrLf;
@@ -204,8 +206,7 @@ ParseResult parseRequestIn(std::string_view view, const Limits& limits, RequestH
   } else if (lf) {
     bareLf = true;
   }
-  ParseResult r =
-      parseRequestLine(view.substr(pos, contentEnd - pos), lf != nullptr, limits, out);
+  ParseResult r = parseRequestLine(view.substr(pos, contentEnd - pos), lf != nullptr, limits, out);
   if (r.status != Status::Complete) return r;
   if (bareLf) return fail(ErrorCode::BareCrOrLf);
   size_t end = 0;
@@ -252,34 +253,62 @@ int httpStatusFor(ErrorCode code) {
 
 std::string_view errorName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::None: return "none";
-    case ErrorCode::BadRequestLine: return "bad_request_line";
-    case ErrorCode::BadMethod: return "bad_method";
-    case ErrorCode::BadTarget: return "bad_target";
-    case ErrorCode::BadVersion: return "bad_version";
-    case ErrorCode::BadHeaderName: return "bad_header_name";
-    case ErrorCode::BadHeaderValue: return "bad_header_value";
-    case ErrorCode::WhitespaceBeforeColon: return "whitespace_before_colon";
-    case ErrorCode::ObsFold: return "obs_fold";
-    case ErrorCode::BareCrOrLf: return "bare_cr_or_lf";
-    case ErrorCode::ControlCharacter: return "control_character";
-    case ErrorCode::MissingHost: return "missing_host";
-    case ErrorCode::DuplicateHost: return "duplicate_host";
-    case ErrorCode::BadContentLength: return "bad_content_length";
-    case ErrorCode::ConflictingContentLength: return "conflicting_content_length";
-    case ErrorCode::ContentLengthWithTransferEncoding: return "content_length_with_te";
-    case ErrorCode::UnsupportedTransferEncoding: return "unsupported_transfer_encoding";
-    case ErrorCode::TransferEncodingOnHttp10: return "transfer_encoding_on_http10";
-    case ErrorCode::BadChunkSize: return "bad_chunk_size";
-    case ErrorCode::ChunkSizeOverflow: return "chunk_size_overflow";
-    case ErrorCode::BadChunkTerminator: return "bad_chunk_terminator";
-    case ErrorCode::BadTrailer: return "bad_trailer";
-    case ErrorCode::HeadersTooLarge: return "headers_too_large";
-    case ErrorCode::TooManyHeaders: return "too_many_headers";
-    case ErrorCode::UriTooLong: return "uri_too_long";
-    case ErrorCode::BodyTooLarge: return "body_too_large";
-    case ErrorCode::BadStatusLine: return "bad_status_line";
-    case ErrorCode::UnsupportedVersion: return "unsupported_version";
+    case ErrorCode::None:
+      return "none";
+    case ErrorCode::BadRequestLine:
+      return "bad_request_line";
+    case ErrorCode::BadMethod:
+      return "bad_method";
+    case ErrorCode::BadTarget:
+      return "bad_target";
+    case ErrorCode::BadVersion:
+      return "bad_version";
+    case ErrorCode::BadHeaderName:
+      return "bad_header_name";
+    case ErrorCode::BadHeaderValue:
+      return "bad_header_value";
+    case ErrorCode::WhitespaceBeforeColon:
+      return "whitespace_before_colon";
+    case ErrorCode::ObsFold:
+      return "obs_fold";
+    case ErrorCode::BareCrOrLf:
+      return "bare_cr_or_lf";
+    case ErrorCode::ControlCharacter:
+      return "control_character";
+    case ErrorCode::MissingHost:
+      return "missing_host";
+    case ErrorCode::DuplicateHost:
+      return "duplicate_host";
+    case ErrorCode::BadContentLength:
+      return "bad_content_length";
+    case ErrorCode::ConflictingContentLength:
+      return "conflicting_content_length";
+    case ErrorCode::ContentLengthWithTransferEncoding:
+      return "content_length_with_te";
+    case ErrorCode::UnsupportedTransferEncoding:
+      return "unsupported_transfer_encoding";
+    case ErrorCode::TransferEncodingOnHttp10:
+      return "transfer_encoding_on_http10";
+    case ErrorCode::BadChunkSize:
+      return "bad_chunk_size";
+    case ErrorCode::ChunkSizeOverflow:
+      return "chunk_size_overflow";
+    case ErrorCode::BadChunkTerminator:
+      return "bad_chunk_terminator";
+    case ErrorCode::BadTrailer:
+      return "bad_trailer";
+    case ErrorCode::HeadersTooLarge:
+      return "headers_too_large";
+    case ErrorCode::TooManyHeaders:
+      return "too_many_headers";
+    case ErrorCode::UriTooLong:
+      return "uri_too_long";
+    case ErrorCode::BodyTooLarge:
+      return "body_too_large";
+    case ErrorCode::BadStatusLine:
+      return "bad_status_line";
+    case ErrorCode::UnsupportedVersion:
+      return "unsupported_version";
   }
   return "unknown";
 }

@@ -6,6 +6,8 @@
 // Incomplete means "call again with more bytes". Views in the result point into the input, which
 // must stay alive and unmoved while they are used. Bodies are framed by the result's `body` and
 // decoded incrementally with ChunkedDecoder.
+// Every strictness choice (what is refused, with which code) is listed in proxy/http1/README.md;
+// a head fed in pieces yields the same result and the same error as the head fed whole.
 
 #include <cstddef>
 #include <cstdint>
@@ -42,11 +44,11 @@ enum class ErrorCode : uint8_t {
   ChunkSizeOverflow,
   BadChunkTerminator,
   BadTrailer,
-  HeadersTooLarge,  // 431
-  TooManyHeaders,   // 431
-  UriTooLong,       // 414
-  BodyTooLarge,     // 413
-  BadStatusLine,    // upstream responses: 502
+  HeadersTooLarge,     // 431
+  TooManyHeaders,      // 431
+  UriTooLong,          // 414
+  BodyTooLarge,        // 413
+  BadStatusLine,       // upstream responses: 502
   UnsupportedVersion,  // 505
 };
 
@@ -57,7 +59,7 @@ std::string_view errorName(ErrorCode code);
 
 enum class BodyKind : uint8_t {
   None,        // no body (requests without CL/TE; HEAD/204/304/1xx responses)
-  Length,      // exactly contentLength bytes
+  Length,      // exactly contentLength bytes (also for Content-Length: 0)
   Chunked,     // chunked transfer coding, decode with ChunkedDecoder
   UntilClose,  // responses only: delimited by connection close
 };
@@ -70,13 +72,13 @@ struct Limits {
 
 struct RequestHead {
   std::string_view method;
-  std::string_view target;  // request-target as sent (origin-form, absolute-form, '*', authority)
+  std::string_view target;   // request-target as sent (origin-form, absolute-form, '*', authority)
   uint8_t versionMinor = 1;  // HTTP/1.<minor>, only 0 and 1 are accepted
   std::vector<HeaderField> headers;  // in arrival order; capacity reused across calls
-  std::string_view host;    // value of the single Host header (may be empty on HTTP/1.0)
+  std::string_view host;             // value of the single Host header (may be empty on HTTP/1.0)
   BodyKind body = BodyKind::None;
   uint64_t contentLength = 0;
-  bool keepAlive = true;       // after Connection tokens and version defaults
+  bool keepAlive = true;        // after Connection tokens and version defaults
   bool expectContinue = false;  // Expect: 100-continue
   bool upgrade = false;         // Connection: upgrade + Upgrade header present
   size_t headBytes = 0;         // bytes consumed by the head, including the final CRLF
@@ -101,8 +103,8 @@ struct ParseResult {
 ParseResult parseRequest(std::string_view data, const Limits& limits, RequestHead& out);
 
 // `requestMethod` decides framing: a response to HEAD has no body, a 2xx to CONNECT is a tunnel.
-ParseResult parseResponse(std::string_view data, const Limits& limits, std::string_view requestMethod,
-                          ResponseHead& out);
+ParseResult parseResponse(std::string_view data, const Limits& limits,
+                          std::string_view requestMethod, ResponseHead& out);
 
 // Incremental decoder for the chunked transfer coding, including chunk extensions (ignored) and
 // trailers (validated like header fields, exposed raw for forwarding).
@@ -111,8 +113,8 @@ class ChunkedDecoder {
   struct Step {
     Status status = Status::Incomplete;  // Complete once the last chunk and trailers were consumed
     ErrorCode error = ErrorCode::None;
-    size_t consumed = 0;     // bytes of the input used by this step
-    std::string_view data;   // body bytes found in this step (a view into the input), may be empty
+    size_t consumed = 0;    // bytes of the input used by this step
+    std::string_view data;  // body bytes found in this step (a view into the input), may be empty
   };
 
   explicit ChunkedDecoder(size_t maxTrailerBytes = 64 * 1024) : maxTrailerBytes_(maxTrailerBytes) {}

@@ -11,9 +11,13 @@ using detail::is;
 using detail::kCtl;
 
 constexpr ParseResult kIncomplete{Status::Incomplete, ErrorCode::None};
-constexpr ParseResult fail(ErrorCode code) { return {Status::Error, code}; }
+constexpr ParseResult fail(ErrorCode code) {
+  return {Status::Error, code};
+}
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ]; a missing final SP is tolerated
 // because many servers omit it with an empty reason.
@@ -121,8 +125,8 @@ ParseResult parseResponseIn(std::string_view view, const Limits& limits,
 
 }  // namespace
 
-ParseResult parseResponse(std::string_view data, const Limits& limits, std::string_view requestMethod,
-                          ResponseHead& out) {
+ParseResult parseResponse(std::string_view data, const Limits& limits,
+                          std::string_view requestMethod, ResponseHead& out) {
   resetHead(out);
   std::string_view view = data.substr(0, limits.maxHeaderBytes);
   ParseResult r = parseResponseIn(view, limits, requestMethod, out);

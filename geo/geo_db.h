@@ -12,6 +12,7 @@
 #include "base/result.h"
 
 struct MMDB_s;
+struct MMDB_entry_s;
 
 namespace consentry::geo {
 
@@ -57,8 +58,11 @@ class GeoDb {
   GeoDb(std::string path, std::unique_ptr<MMDB_s, Closer> db);
 
  private:
+  GeoResult decode(MMDB_entry_s& entry) const;
+
   std::string path_;
   std::unique_ptr<MMDB_s, Closer> db_;
+  uint64_t generation_;  // tells this instance's cached records from a reloaded one's
 };
 
 // For `--check`: opens the file, insists on a database type that carries country data and

@@ -1,0 +1,167 @@
+// Geo lookups per second on a generated GeoIP2-City-like database (tests/helpers/
+// make_test_mmdb.pl, 20k IPv4 /24 and 20k IPv6 /48 networks). Target: >= 5 M lookups/s/core.
+#include <benchmark/benchmark.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "geo/geo_database.h"
+#include "geo/region_resolver.h"
+
+namespace {
+
+using namespace consentry;
+
+const std::string& benchDb() {
+  static const std::string path = [] {
+    const auto dir = std::filesystem::temp_directory_path() / "consentry-bench";
+    std::filesystem::create_directories(dir);
+    const auto out = dir / "geo-bench.mmdb";
+    if (!std::filesystem::exists(out)) {
+      // The bench is built from the source tree, so the generator sits next to this file.
+      const auto script = std::filesystem::path(__FILE__).parent_path().parent_path() / "tests" /
+                          "helpers" / "make_test_mmdb.pl";
+      const std::string cmd =
+          "perl '" + script.string() + "' '" + out.string() + "' --random 20000 --seed 5";
+      if (std::system(cmd.c_str()) != 0) return std::string();
+    }
+    return out.string();
+  }();
+  return path;
+}
+
+// A mix like real traffic: three quarters of the addresses are in the database, the rest in
+// gaps. Candidates are random public addresses, sorted into hits and misses by a lookup.
+std::vector<IpAddress> addresses(const geo::GeoDb& db, size_t n, bool v6) {
+  std::mt19937_64 rng(99);
+  std::vector<IpAddress> hits, misses;
+  for (size_t tries = 0; tries < 50'000'000 && (hits.size() < n * 3 / 4 || misses.size() < n / 4);
+       ++tries) {
+    IpAddress a;
+    if (v6) {
+      std::array<uint8_t, 16> b{};
+      b[0] = 0x2a;
+      b[1] = static_cast<uint8_t>(rng());
+      // The generator's /48s: keep bytes 2-5 in its 16-bit ranges, randomise the host part.
+      b[2] = 0;
+      b[3] = static_cast<uint8_t>(rng() & 0x01);
+      for (int k = 4; k < 16; ++k) b[k] = static_cast<uint8_t>(rng());
+      a = IpAddress::v6(b);
+    } else {
+      a = IpAddress::v4(static_cast<uint32_t>(((11 + rng() % 180) << 24) | (rng() & 0xffffff)));
+    }
+    auto& bucket = db.lookup(a).status == geo::GeoStatus::Found ? hits : misses;
+    bucket.push_back(a);
+  }
+  std::vector<IpAddress> out;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& from = (i % 4 != 3 && !hits.empty()) ? hits : misses;
+    if (!from.empty()) out.push_back(from[i % from.size()]);
+  }
+  std::shuffle(out.begin(), out.end(), rng);
+  return out;
+}
+
+void lookup(benchmark::State& state, bool v6) {
+  const std::string& path = benchDb();
+  if (path.empty()) {
+    state.SkipWithError("make_test_mmdb.pl failed");
+    return;
+  }
+  geo::GeoDatabase db(path);
+  const auto db0 = db.snapshot();
+  if (!db0) {
+    state.SkipWithError("cannot open the bench database");
+    return;
+  }
+  const auto ips = addresses(*db0, 4096, v6);
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    const geo::GeoResult r = db0->lookup(ips[i++ & 4095]);
+    found += r.status == geo::GeoStatus::Found;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["found%"] =
+      100.0 * static_cast<double>(found) / static_cast<double>(state.iterations());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
+void BM_GeoLookupV4(benchmark::State& state) {
+  lookup(state, false);
+}
+BENCHMARK(BM_GeoLookupV4);
+
+void BM_GeoLookupV6(benchmark::State& state) {
+  lookup(state, true);
+}
+BENCHMARK(BM_GeoLookupV6);
+
+// Through the reloadable handle (atomic shared_ptr load per lookup) and region resolution.
+void BM_GeoLookupAndResolve(benchmark::State& state) {
+  const std::string& path = benchDb();
+  if (path.empty()) {
+    state.SkipWithError("make_test_mmdb.pl failed");
+    return;
+  }
+  geo::GeoDatabase db(path);
+  config::Config c;
+  config::Region eea;
+  eea.name = "eea";
+  eea.countries = {"DE", "FR", "GB"};
+  config::Region ca;
+  ca.name = "us-ca";
+  ca.subdivisions = {"US-CA"};
+  config::Region def;
+  def.name = "default";
+  def.isDefault = true;
+  c.regions = {eea, ca, def};
+  auto resolver = geo::RegionResolver::build(c);
+  const auto ips = addresses(*db.snapshot(), 4096, false);
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& rules = resolver->resolve(db.lookup(ips[i++ & 4095]));
+    benchmark::DoNotOptimize(&rules);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_GeoLookupAndResolve);
+
+}  // namespace
+
+namespace {
+
+// The search-tree walk alone (libmaxminddb), to show what the record decoding adds on top.
+void BM_TreeWalkOnly(benchmark::State& state) {
+  const std::string& path = benchDb();
+  if (path.empty()) {
+    state.SkipWithError("make_test_mmdb.pl failed");
+    return;
+  }
+  geo::GeoDatabase db(path);
+  const auto snap = db.snapshot();
+  const auto ips = addresses(*snap, 4096, false);
+  std::vector<sockaddr_in> sas(ips.size());
+  for (size_t k = 0; k < ips.size(); ++k) {
+    sas[k].sin_family = AF_INET;
+    std::memcpy(&sas[k].sin_addr, ips[k].bytes().data(), 4);
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    int err = 0;
+    auto r = MMDB_lookup_sockaddr(snap->handle(),
+                                  reinterpret_cast<const sockaddr*>(&sas[i++ & 4095]), &err);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_TreeWalkOnly);
+
+}  // namespace

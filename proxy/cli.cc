@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config_loader.h"
+#include "proxy/cli_telemetry.h"
 
 #ifndef CONSENTRY_VERSION
 #define CONSENTRY_VERSION "0.1.0"
@@ -37,7 +38,7 @@ int runDumpConfig(const CliContext& context, std::span<const std::string_view>) 
 // Subcommands: a new one is one line here (explain, tcf-decode and ua-parse belong to their
 // owners and are added by them).
 const std::vector<CliCommand>& subcommands() {
-  static const std::vector<CliCommand> table = {};
+  static const std::vector<CliCommand> table = telemetryCommands();
   return table;
 }
 

@@ -87,7 +87,7 @@ int runExplain(const CliContext& context, std::span<const std::string_view> args
   if (parsed.status != http1::Status::Complete) {
     std::cerr << "consentry: explain: not a valid HTTP/1.1 request ("
               << (parsed.status == http1::Status::Error ? http1::errorName(parsed.error)
-                                                       : std::string_view("incomplete head"))
+                                                        : std::string_view("incomplete head"))
               << ")\n";
     return 1;
   }

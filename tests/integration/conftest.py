@@ -17,7 +17,8 @@ import pytest
 
 SOURCE_DIR = os.environ.get("CONSENTRY_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-BIN = os.environ.get("CONSENTRY_BIN", os.path.join(SOURCE_DIR, "build", "release", "consentry"))
+BIN = os.path.abspath(os.environ.get("CONSENTRY_BIN",
+                                   os.path.join(SOURCE_DIR, "build", "release", "consentry")))
 
 
 def free_port():
@@ -137,7 +138,7 @@ class Proxy:
         with open(self.stderr_path, "r", errors="replace") as f:
             return f.read()
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def metrics(self):

@@ -98,11 +98,11 @@ def test_reload_under_load_zero_failures(make_proxy):
         with open(p.config_path) as f:
             text = f.read()
         p.write_config(text.replace("drain_timeout: 5s", f"drain_timeout: {5 + i + 1}s"))
-        p.signal(signal.SIGHUP)
+        p.send_signal(signal.SIGHUP)
         time.sleep(0.8)
     # a broken config is refused and the old one keeps serving
     p.write_config(text + "\nnot_a_key: 1\n")
-    p.signal(signal.SIGHUP)
+    p.send_signal(signal.SIGHUP)
     t.join()
     assert "Requests/sec" in result["report"]
     assert wrk_errors(result["report"]) == [], result["report"]
@@ -122,7 +122,7 @@ def test_drain_on_sigterm_finishes_in_flight(make_proxy):
     for t in threads:
         t.start()
     time.sleep(0.5)
-    p.signal(signal.SIGTERM)
+    p.send_signal(signal.SIGTERM)
     for t in threads:
         t.join()
     assert results == [200] * 5

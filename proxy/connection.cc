@@ -269,6 +269,15 @@ void Connection::startRequest() {
 
   const bool peerTrusted =
       !config.trustedProxies.empty() && isTrusted(peer_, config.trustedProxies);
+  server_ = -1;
+  upstream_ = nullptr;
+  outMark_ = written_ + out_.size();
+  admin::AccessLog* log = worker_.server().accessLog();
+  if (log != nullptr && log->enabled()) {
+    arrived_ = std::chrono::system_clock::now();
+    target_.assign(request_.target);
+    client_ = peerTrusted ? resolveClientIp(peer_, request_.headers, config.trustedProxies) : peer_;
+  }
   if (context_->chain) {
     filters::RequestInfo info;
     info.method = request_.method;
@@ -306,6 +315,10 @@ void Connection::startRequest() {
     if (isHopByHop(h.name, tokens) || isForwardingHeader(h.name)) continue;
     if (h.name.size() == 6 && equalsIgnoreCase(h.name, "expect")) continue;
     upHead_.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  if (request_.host.empty() && !upstream_->serverText.empty()) {
+    // HTTP/1.0 without Host: the upstream request is HTTP/1.1, which requires one.
+    upHead_.append("Host: ").append(upstream_->serverText.front()).append("\r\n");
   }
   if (requestBody_ == http1::BodyKind::Chunked) upHead_.append("Transfer-Encoding: chunked\r\n");
   if (upgrade_) {
@@ -804,6 +817,16 @@ void Connection::sendError(int status, bool closeConnection) {
   if (headSent_) {
     close();
     return;
+  }
+  if (state_ == State::Head) {
+    // Refused before a request began: log it as one of its own.
+    started_ = std::chrono::steady_clock::now();
+    arrived_ = std::chrono::system_clock::now();
+    method_.clear();
+    target_.clear();
+    client_ = peer_;
+    upstream_ = nullptr;
+    outMark_ = written_ + out_.size();
   }
   if (up_) releaseUpstream(false);
   if (closeConnection) closeAfter_ = true;

@@ -178,13 +178,17 @@ void Connection::readClient() {
     }
     if (static_cast<size_t>(n) < kReadChunk || in_.size() >= kHighWater) break;
   }
+  const bool uploading = state_ == State::Forwarding && !requestDone_;
   process();
   if (closed_) return;
-  if (clientEof_ && state_ == State::Head && (in_.empty() || !headSent_)) {
+  if (uploading && state_ == State::Forwarding) {
+    // Body bytes are progress: body_timeout counts from the last one, response from the end.
+    armTimer(Timer::Response, requestDone_ ? upstream_->config.timeouts.response
+                                           : context_->config.limits.bodyTimeout);
+  }
+  if (clientEof_ && state_ == State::Head) {
     // Nothing in flight: a half-close from the client ends the connection once we have answered.
-    if (in_.empty()) {
-      state_ = State::Closing;
-    }
+    state_ = State::Closing;
   }
   if (clientEof_ &&
       (state_ == State::LocalBody ||
@@ -203,6 +207,10 @@ void Connection::process() {
         if (in_.empty()) return;
         auto result = http1::parseRequest(in_.view(), context_->limits, request_);
         if (result.status == http1::Status::Incomplete) {
+          if (clientEof_) {
+            state_ = State::Closing;  // a partial head will never be completed
+            return;
+          }
           if (timerKind_ != Timer::Header) {
             armTimer(Timer::Header, context_->config.limits.headerTimeout);
           }
@@ -498,7 +506,8 @@ void Connection::upstreamConnected() {
   }
   pumpRequestBody();
   if (closed_) return;
-  armTimer(Timer::Response, upstream_->config.timeouts.response);
+  armTimer(Timer::Response, requestDone_ ? upstream_->config.timeouts.response
+                                         : context_->config.limits.bodyTimeout);
   flush();
 }
 
@@ -563,6 +572,12 @@ void Connection::upstreamFailed(Failure failure) {
 
 void Connection::readUpstream() {
   if (closed_ || !up_) return;
+  if (state_ == State::Closing) {
+    // A tunnel whose client left: whatever the upstream still sends has nowhere to go.
+    releaseUpstream(false);
+    flush();
+    return;
+  }
   ByteBuffer& target = state_ == State::Tunnel ? out_ : upIn_;
   ssize_t n = 0;
   while (true) {
@@ -607,7 +622,12 @@ void Connection::readUpstream() {
     return;
   }
   processResponse();
-  if (!closed_) flush();
+  if (closed_) return;
+  if (up_ && status_ != 0) {
+    // A response body still streaming: the timeout counts from the last byte received.
+    armTimer(Timer::Response, upstream_->config.timeouts.response);
+  }
+  flush();
 }
 
 void Connection::processResponse() {

@@ -52,6 +52,7 @@ bool readVendorSet(BitReader& r, VendorSet& set) {
   set.ids.clear();
   if (r.failed()) return false;
   if (!set.rangeEncoding) {
+    if (set.maxVendorId > r.remaining()) return false;  // cheap rejection of truncated fields
     for (int id = 1; id <= set.maxVendorId; ++id) {
       if (r.readBool()) set.ids.push_back(static_cast<uint16_t>(id));
     }

@@ -1,0 +1,238 @@
+#include "events/sinks/kafka_sink.h"
+
+namespace consentry::events {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+// Errors that no retry can fix: counted as failed instead of spooled forever.
+bool permanent(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
+         err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+         err == RD_KAFKA_RESP_ERR_INVALID_RECORD;
+}
+
+}  // namespace
+
+struct KafkaSink::InFlight {
+  EncodedEvent event;
+  bool replayed = false;
+};
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const config::Sink& config) {
+  Options o;
+  o.name = config.name;
+  o.brokers = config.brokers;
+  o.topic = config.topic;
+  o.keyByVisitor = config.key != "none";
+  o.properties = config.properties;
+  o.spoolDir = config.spool.dir.empty() ? "spool/" + config.name : config.spool.dir;
+  o.spoolMaxBytes = config.spool.maxBytes;
+  return open(std::move(o));
+}
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::open(Options options) {
+  if (options.topic.empty()) return makeError("sink " + options.name + ": kafka topic is empty");
+  if (options.brokers.empty() && !options.properties.count("bootstrap.servers")) {
+    return makeError("sink " + options.name + ": kafka brokers are empty");
+  }
+  Spool::Options so;
+  so.dir = options.spoolDir;
+  so.maxBytes = options.spoolMaxBytes;
+  so.counters = &EventMetrics::global().sink(options.name);
+  auto spool = Spool::open(so);
+  if (!spool) return makeError("sink " + options.name + ": " + spool.error().message);
+  std::unique_ptr<KafkaSink> sink(new KafkaSink(std::move(options), std::move(spool.value())));
+  auto started = sink->start();
+  if (!started) return started.error();
+  return sink;
+}
+
+KafkaSink::KafkaSink(Options options, std::unique_ptr<Spool> spool)
+    : options_(std::move(options)),
+      counters_(EventMetrics::global().sink(options_.name)),
+      spool_(std::move(spool)),
+      backoff_(options_.backoffBase, options_.backoffCap) {}
+
+Result<void> KafkaSink::start() {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  // Defaults first so that the user's properties override them.
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"bootstrap.servers", options_.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      // An outage surfaces as timed-out messages (then spooled) after 30 s, not librdkafka's 5 min.
+      {"message.timeout.ms", "30000"},
+  };
+  for (const auto& [k, v] : options_.properties) settings.emplace_back(k, v);
+  for (const auto& [k, v] : settings) {
+    if (k == "bootstrap.servers" && v.empty()) continue;
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return makeError("sink " + options_.name + ": kafka property " + k + ": " + err);
+    }
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaSink::deliveryCallback);
+  rd_kafka_conf_set_error_cb(conf, &KafkaSink::errorCallback);
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return makeError("sink " + options_.name + ": kafka producer: " + err);
+  }
+  rk_.reset(rk);  // owns conf from here
+  return {};
+}
+
+KafkaSink::~KafkaSink() {
+  if (rk_) flush();
+}
+
+bool KafkaSink::produce(const EncodedEvent& event, bool replayed) {
+  auto inFlight = std::make_unique<InFlight>(InFlight{event, replayed});
+  const EncodedEvent& e = inFlight->event;
+  bool keyed = options_.keyByVisitor && !e.key.empty();
+  rd_kafka_resp_err_t r =
+      rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(e.payload.data()), e.payload.size()),
+                        RD_KAFKA_V_KEY(keyed ? e.key.data() : nullptr, keyed ? e.key.size() : 0),
+                        RD_KAFKA_V_OPAQUE(inFlight.get()), RD_KAFKA_V_END);
+  if (r != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    markFailing(std::string("produce: ") + rd_kafka_err2str(r));
+    return false;
+  }
+  inFlight.release();  // owned by librdkafka until the delivery report
+  ++outstanding_;
+  return true;
+}
+
+void KafkaSink::write(std::span<const EncodedEvent> batch) {
+  poll(0);
+  auto now = Clock::now();
+  if (!spool_->empty() || !backoff_.ready(now)) {
+    spool_->append(batch);
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (produce(batch[i], false)) continue;
+    // Local queue full: give the producer a moment, then spool the rest.
+    poll(50);
+    if (produce(batch[i], false)) continue;
+    spool_->append(batch.subspan(i));
+    backoff_.failed(Clock::now());
+    break;
+  }
+}
+
+void KafkaSink::deliveryCallback(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  static_cast<KafkaSink*>(opaque)->onDelivery(message);
+}
+
+void KafkaSink::errorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaSink*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL) {
+    self->markFailing(std::string("kafka: ") + reason);
+  }
+}
+
+void KafkaSink::onDelivery(const rd_kafka_message_t* message) {
+  std::unique_ptr<InFlight> inFlight(static_cast<InFlight*>(message->_private));
+  --outstanding_;
+  if (inFlight->replayed) --replayOutstanding_;
+  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    counters_.written.fetch_add(1, std::memory_order_relaxed);
+    failingSinceNs_.store(0);
+    return;
+  }
+  if (inFlight->replayed) replayFailed_ = true;
+  markFailing(std::string("delivery: ") + rd_kafka_err2str(message->err));
+  if (permanent(message->err)) {
+    counters_.failed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  failed_.push_back(std::move(inFlight->event));
+}
+
+void KafkaSink::poll(int timeoutMs) {
+  rd_kafka_poll(rk_.get(), timeoutMs);
+  if (!failed_.empty()) {
+    spool_->append(failed_);
+    failed_.clear();
+    backoff_.failed(Clock::now());
+  }
+  // A peeked spool batch is acknowledged once all of it is reported; failures were re-spooled.
+  if (replayOutstanding_ == 0 && replayFailed_) {
+    replayFailed_ = false;
+    spool_->commit();
+  }
+}
+
+void KafkaSink::replay(Clock::time_point now) {
+  if (replayOutstanding_ > 0 || spool_->empty() || !backoff_.ready(now)) return;
+  auto batch = spool_->peek(options_.replayBatch, 4 << 20);
+  if (batch.empty()) return;
+  counters_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
+  for (auto& event : batch) {
+    if (produce(event, true)) {
+      ++replayOutstanding_;
+    } else {
+      replayFailed_ = true;
+      failed_.push_back(event);
+    }
+  }
+  if (replayOutstanding_ == 0) replayFailed_ = true;  // commit on the next poll
+}
+
+void KafkaSink::tick(Clock::time_point now) {
+  poll(0);
+  bool wasReplaying = replayOutstanding_ > 0;
+  replay(now);
+  (void)wasReplaying;
+}
+
+void KafkaSink::flush() {
+  auto deadline = Clock::now() + options_.flushTimeout;
+  while (outstanding_ > 0 && Clock::now() < deadline) {
+    rd_kafka_flush(rk_.get(), 100);
+    poll(0);
+  }
+  if (outstanding_ > 0) {
+    // Past the deadline: take the messages back from librdkafka and keep them on disk.
+    rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    for (int i = 0; i < 50 && outstanding_ > 0; ++i) poll(10);
+  }
+  poll(0);
+  spool_->sync();
+}
+
+bool KafkaSink::overflow(std::span<const EncodedEvent> batch) {
+  spool_->append(batch);
+  return true;
+}
+
+void KafkaSink::markFailing(std::string reason) {
+  int64_t expected = 0;
+  failingSinceNs_.compare_exchange_strong(expected, nowNs());
+  std::lock_guard lock(reasonMutex_);
+  failReason_ = std::move(reason);
+}
+
+std::optional<std::string> KafkaSink::readinessFailure() const {
+  int64_t since = failingSinceNs_.load();
+  if (since == 0) return std::nullopt;
+  auto failingFor = std::chrono::nanoseconds(nowNs() - since);
+  if (failingFor <= options_.readinessGrace) return std::nullopt;
+  std::lock_guard lock(reasonMutex_);
+  return "sink " + options_.name + ": kafka failing for " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(failingFor).count()) +
+         " s: " + failReason_;
+}
+
+}  // namespace consentry::events

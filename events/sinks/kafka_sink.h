@@ -1,0 +1,92 @@
+#pragma once
+// The `kafka` sink (SPEC §6), on librdkafka's C API: an idempotent producer (enable.idempotence,
+// acks=all; the config's `properties` are passed through verbatim and win), key = the visitor id
+// (or none with `key: none`), the configured topic. Delivery reports, polled on the sink thread,
+// count written events; a failed or timed-out message goes to the disk spool, and while the spool
+// holds anything new events queue behind it; tick() replays it (backoff 100 ms .. 30 s, full
+// jitter) and acknowledges a replayed batch once every message in it is reported. flush() waits
+// for outstanding messages up to a deadline and spools what is still undelivered.
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "events/event_metrics.h"
+#include "events/sinks/backoff.h"
+#include "events/sinks/sink.h"
+#include "events/sinks/spool.h"
+
+namespace consentry::events {
+
+class KafkaSink final : public Sink {
+ public:
+  struct Options {
+    std::string name = "kafka";
+    std::string brokers;
+    std::string topic;
+    bool keyByVisitor = true;
+    std::map<std::string, std::string> properties;
+    std::string spoolDir;
+    uint64_t spoolMaxBytes = uint64_t{1} << 30;
+    size_t replayBatch = 1000;
+    std::chrono::milliseconds flushTimeout = std::chrono::seconds(10);
+    std::chrono::milliseconds readinessGrace = std::chrono::seconds(30);
+    std::chrono::milliseconds backoffBase = std::chrono::milliseconds(100);
+    std::chrono::milliseconds backoffCap = std::chrono::seconds(30);
+  };
+
+  static Result<std::unique_ptr<KafkaSink>> open(const config::Sink& config);
+  static Result<std::unique_ptr<KafkaSink>> open(Options options);
+  ~KafkaSink() override;
+
+  std::string_view name() const override { return options_.name; }
+  void write(std::span<const EncodedEvent> batch) override;
+  void tick(std::chrono::steady_clock::time_point now) override;
+  void flush() override;
+  bool overflow(std::span<const EncodedEvent> batch) override;
+  std::optional<std::string> readinessFailure() const override;
+
+  const Spool& spool() const { return *spool_; }
+  const SinkCounters& counters() const { return counters_; }
+  // Messages handed to librdkafka whose delivery report has not arrived yet.
+  size_t outstanding() const { return outstanding_; }
+
+ private:
+  struct InFlight;
+  struct HandleDeleter {
+    void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  };
+  KafkaSink(Options options, std::unique_ptr<Spool> spool);
+  Result<void> start();
+  bool produce(const EncodedEvent& event, bool replayed);
+  void poll(int timeoutMs);
+  void replay(std::chrono::steady_clock::time_point now);
+  void onDelivery(const rd_kafka_message_t* message);
+  void markFailing(std::string reason);
+  static void deliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  static void errorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  Options options_;
+  SinkCounters& counters_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;
+  Backoff backoff_;
+  size_t outstanding_ = 0;
+  size_t replayOutstanding_ = 0;  // messages of the peeked spool batch not reported yet
+  bool replayFailed_ = false;
+  std::vector<EncodedEvent> failed_;  // reported failures, spooled after each poll
+  std::atomic<int64_t> failingSinceNs_{0};
+  mutable std::mutex reasonMutex_;
+  std::string failReason_;
+};
+
+}  // namespace consentry::events

@@ -89,10 +89,12 @@ std::optional<std::string> preferredLanguage(std::string_view acceptLanguage) {
     std::string_view range = trim(item.substr(0, semi));
     int q = 1000;
     bool valid = true;
-    while (semi != std::string_view::npos) {
-      std::string_view rest = item.substr(semi + 1);
-      semi = rest.find(';');
-      std::string_view param = trim(rest.substr(0, semi));
+    std::string_view params =
+        semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+    while (!params.empty()) {
+      size_t next = params.find(';');
+      std::string_view param = trim(params.substr(0, next));
+      params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
         q = parseQ(trim(param.substr(2)));
         if (q < 0) valid = false;

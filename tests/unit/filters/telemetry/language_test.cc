@@ -43,6 +43,10 @@ TEST(AcceptLanguage, SkipsWildcardZeroAndInvalid) {
   EXPECT_FALSE(preferredLanguage("*"));
   EXPECT_FALSE(preferredLanguage("en;q=0"));
   EXPECT_FALSE(preferredLanguage(",,;"));
+  // Several parameters (found by fuzzing: this used to loop forever).
+  EXPECT_EQ(preferredLanguage("de-DE,de;q=0.;,en;q=DE8"), "de-DE");
+  EXPECT_EQ(preferredLanguage("fr;x=1;q=0.4, it;q=0.3;y=2"), "fr");
+  EXPECT_EQ(preferredLanguage("fr;q=0.4;q=x, it;q=0.3"), "it");
 }
 
 TEST(ChooseLanguage, BeaconFirstIfValid) {

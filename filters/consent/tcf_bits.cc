@@ -1,5 +1,7 @@
 #include "filters/consent/tcf_bits.h"
 
+#include <algorithm>
+
 namespace consentry::filters::consent::tcf {
 namespace {
 
@@ -61,10 +63,34 @@ uint64_t BitReader::read(unsigned bits) {
     return 0;
   }
   uint64_t v = 0;
-  for (unsigned i = 0; i < bits; ++i, ++pos_) {
-    v = (v << 1) | ((bytes_[pos_ >> 3] >> (7 - (pos_ & 7))) & 1u);
+  while (bits > 0) {
+    unsigned offset = static_cast<unsigned>(pos_ & 7);
+    unsigned take = std::min(bits, 8 - offset);
+    unsigned chunk = (bytes_[pos_ >> 3] >> (8 - offset - take)) & ((1u << take) - 1);
+    v = (v << take) | chunk;
+    pos_ += take;
+    bits -= take;
   }
   return v;
+}
+
+bool BitReader::readBitField(size_t n, std::vector<uint16_t>& ids) {
+  if (failed_ || n > remaining()) {
+    failed_ = true;
+    return false;
+  }
+  // Vendor bit fields are long and mostly zero: whole zero bytes are skipped at once.
+  for (size_t i = 0; i < n;) {
+    if ((pos_ & 7) == 0 && n - i >= 8 && bytes_[pos_ >> 3] == 0) {
+      pos_ += 8;
+      i += 8;
+      continue;
+    }
+    if ((bytes_[pos_ >> 3] >> (7 - (pos_ & 7))) & 1u) ids.push_back(static_cast<uint16_t>(i + 1));
+    ++pos_;
+    ++i;
+  }
+  return true;
 }
 
 void BitWriter::write(uint64_t value, unsigned bits) {

@@ -21,6 +21,8 @@ class BitReader {
   explicit BitReader(const std::vector<uint8_t>& bytes) : bytes_(bytes) {}
   uint64_t read(unsigned bits);
   bool readBool() { return read(1) != 0; }
+  /// Reads an n-bit field and appends the 1-based index of every set bit to `ids`.
+  bool readBitField(size_t n, std::vector<uint16_t>& ids);
   bool failed() const { return failed_; }
   size_t remaining() const { return bytes_.size() * 8 - pos_; }
 

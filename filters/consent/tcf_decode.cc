@@ -52,11 +52,7 @@ bool readVendorSet(BitReader& r, VendorSet& set) {
   set.ids.clear();
   if (r.failed()) return false;
   if (!set.rangeEncoding) {
-    if (set.maxVendorId > r.remaining()) return false;  // cheap rejection of truncated fields
-    for (int id = 1; id <= set.maxVendorId; ++id) {
-      if (r.readBool()) set.ids.push_back(static_cast<uint16_t>(id));
-    }
-    return !r.failed();
+    return r.readBitField(set.maxVendorId, set.ids);
   }
   // With range encoding no id may exceed MaxVendorId; a zero MaxVendorId allows no entries.
   if (set.maxVendorId == 0) return r.read(12) == 0 && !r.failed();

@@ -1,0 +1,56 @@
+// The evaluator must not allocate when no consent cookie is present (the common request).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "filters/consent/evaluator.h"
+
+namespace {
+std::atomic<long> gAllocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace consentry::filters::consent {
+namespace {
+
+TEST(ConsentEvaluatorAlloc, NoConsentCookieDoesNotAllocate) {
+  config::Consent c;
+  config::ConsentSource kv;
+  kv.cookie = "site_consent";
+  config::ConsentSource tcf;
+  tcf.type = config::ConsentSourceType::Tcf;
+  tcf.cookie = "euconsent-v2";
+  c.sources = {kv, tcf};
+  c.require = {{"age_verified", "1"}};
+  ConsentEvaluator evaluator(c);
+  std::vector<HeaderField> headers = {
+      {"Host", "example.com"}, {"Cookie", "_ga=GA1.2.3; theme=dark"}, {"Sec-GPC", "1"}};
+  auto now = std::chrono::system_clock::now();
+  long before = gAllocations.load();
+  ConsentResult r = evaluator.evaluate(headers, now);
+  long after = gAllocations.load();
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(r.reason, Reason::NoDecision);
+  // The counter is live: a present consent cookie (percent-decoded) does allocate.
+  headers.push_back({"Cookie", "site_consent=analytics%3D1"});
+  before = gAllocations.load();
+  r = evaluator.evaluate(headers, now);
+  EXPECT_GT(gAllocations.load(), before);
+}
+
+}  // namespace
+}  // namespace consentry::filters::consent

@@ -36,6 +36,17 @@ void appendJsonString(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (size_t i = 0; i < value.size();) {
+    // Runs of plain printable ASCII (nearly every path) are copied in one append.
+    size_t run = i;
+    while (run < value.size() && static_cast<uint8_t>(value[run]) >= 0x20 &&
+           static_cast<uint8_t>(value[run]) < 0x80 && value[run] != '"' && value[run] != '\\') {
+      ++run;
+    }
+    if (run > i) {
+      out.append(value.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const auto c = static_cast<uint8_t>(value[i]);
     if (c == '"' || c == '\\') {
       out += '\\';

@@ -151,7 +151,6 @@ void KafkaSink::onDelivery(const rd_kafka_message_t* message) {
     failingSinceNs_.store(0);
     return;
   }
-  if (inFlight->replayed) replayFailed_ = true;
   markFailing(std::string("delivery: ") + rd_kafka_err2str(message->err));
   if (permanent(message->err)) {
     counters_.failed.fetch_add(1, std::memory_order_relaxed);
@@ -168,33 +167,30 @@ void KafkaSink::poll(int timeoutMs) {
     backoff_.failed(Clock::now());
   }
   // A peeked spool batch is acknowledged once all of it is reported; failures were re-spooled.
-  if (replayOutstanding_ == 0 && replayFailed_) {
-    replayFailed_ = false;
+  if (replayActive_ && replayOutstanding_ == 0) {
+    replayActive_ = false;
     spool_->commit();
   }
 }
 
 void KafkaSink::replay(Clock::time_point now) {
-  if (replayOutstanding_ > 0 || spool_->empty() || !backoff_.ready(now)) return;
+  if (replayActive_ || spool_->empty() || !backoff_.ready(now)) return;
   auto batch = spool_->peek(options_.replayBatch, 4 << 20);
   if (batch.empty()) return;
   counters_.retried.fetch_add(batch.size(), std::memory_order_relaxed);
+  replayActive_ = true;
   for (auto& event : batch) {
     if (produce(event, true)) {
       ++replayOutstanding_;
     } else {
-      replayFailed_ = true;
-      failed_.push_back(event);
+      failed_.push_back(event);  // re-spooled at the tail by the next poll
     }
   }
-  if (replayOutstanding_ == 0) replayFailed_ = true;  // commit on the next poll
 }
 
 void KafkaSink::tick(Clock::time_point now) {
   poll(0);
-  bool wasReplaying = replayOutstanding_ > 0;
   replay(now);
-  (void)wasReplaying;
 }
 
 void KafkaSink::flush() {

@@ -81,8 +81,8 @@ class KafkaSink final : public Sink {
   std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;
   Backoff backoff_;
   size_t outstanding_ = 0;
-  size_t replayOutstanding_ = 0;  // messages of the peeked spool batch not reported yet
-  bool replayFailed_ = false;
+  size_t replayOutstanding_ = 0;      // messages of the peeked spool batch not reported yet
+  bool replayActive_ = false;         // a peeked spool batch is in flight
   std::vector<EncodedEvent> failed_;  // reported failures, spooled after each poll
   std::atomic<int64_t> failingSinceNs_{0};
   mutable std::mutex reasonMutex_;

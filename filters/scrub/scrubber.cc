@@ -106,38 +106,52 @@ bool Scrubber::paramNameMatches(std::string_view rawName) const {
   return isScrubbedParam(decodeForMatching(rawName, true));
 }
 
+namespace {
+
+// Replaces `spans` of `text` with the marker.
+std::string redactSpans(std::string_view text, const Span* spans, size_t n) {
+  std::string out;
+  out.reserve(text.size());
+  size_t copied = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out.append(text.substr(copied, spans[i].begin - copied));
+    out.append(kRedacted);
+    copied = spans[i].end;
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
+// Redacts until nothing matches: a marker can give new context to its neighbours (an address
+// after a redacted email no longer follows a letter), and scrubbing must be idempotent.
+std::string redactToFixpoint(std::string_view text, DetectorSet detectors,
+                             std::array<Span, kMaxSpans>& spans, size_t n) {
+  std::string out = redactSpans(text, spans.data(), n);
+  for (int pass = 0; pass < 8; ++pass) {
+    bool truncated = false;
+    n = findPii(out, detectors, spans, truncated);
+    if (n == 0) return out;
+    out = redactSpans(out, spans.data(), n);
+  }
+  return std::string(kRedacted);
+}
+
+}  // namespace
+
 void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace) const {
   if (detectors_.empty() || begin >= end) return;
   const std::string_view raw = std::string_view(rw.source()).substr(begin, end - begin);
   std::array<Span, kMaxSpans> spans;
   bool truncated = false;
-  if (!needsDecoding(raw, plusIsSpace)) {
-    const size_t n = findPii(raw, detectors_, spans, truncated);
-    if (truncated) {
-      // More PII than we track in one component: redact all of it rather than miss some.
-      rw.replace(begin, end, kRedacted);
-      return;
-    }
-    for (size_t i = 0; i < n; ++i)
-      rw.replace(begin + spans[i].begin, begin + spans[i].end, kRedacted);
+  const bool decode = needsDecoding(raw, plusIsSpace);
+  const std::string_view text = decode ? decodeForMatching(raw, plusIsSpace) : raw;
+  const size_t n = findPii(text, detectors_, spans, truncated);
+  if (n == 0) return;
+  const std::string redacted = redactToFixpoint(text, detectors_, spans, n);
+  if (!decode) {
+    rw.replace(begin, end, redacted);
     return;
   }
-  const std::string_view decoded = decodeForMatching(raw, plusIsSpace);
-  const size_t n = findPii(decoded, detectors_, spans, truncated);
-  if (n == 0 && !truncated) return;
-  if (truncated) {
-    rw.replace(begin, end, kRedacted);
-    return;
-  }
-  std::string redacted;
-  redacted.reserve(decoded.size());
-  size_t copied = 0;
-  for (size_t i = 0; i < n; ++i) {
-    redacted.append(decoded.substr(copied, spans[i].begin - copied));
-    redacted.append(kRedacted);
-    copied = spans[i].end;
-  }
-  redacted.append(decoded.substr(copied));
   std::string encoded;
   encoded.reserve(redacted.size() + 16);
   percentEncode(redacted, encoded);
@@ -194,20 +208,11 @@ bool Scrubber::scrubUrl(std::string& url) const {
 }
 
 bool Scrubber::scrubPlain(std::string& text) const {
-  bool changed = false;
-  // Each pass redacts up to kMaxSpans matches; "[redacted]" matches no detector, so this ends.
-  for (int pass = 0; pass < 8; ++pass) {
-    std::array<Span, kMaxSpans> spans;
-    bool truncated = false;
-    const size_t n = findPii(text, detectors_, spans, truncated);
-    if (n == 0) return changed;
-    Rewriter rw(text);
-    for (size_t i = 0; i < n; ++i) rw.replace(spans[i].begin, spans[i].end, kRedacted);
-    rw.finish(text);
-    changed = true;
-    if (!truncated) return true;
-  }
-  text.assign(kRedacted);
+  std::array<Span, kMaxSpans> spans;
+  bool truncated = false;
+  const size_t n = findPii(text, detectors_, spans, truncated);
+  if (n == 0) return false;
+  text = redactToFixpoint(text, detectors_, spans, n);
   return true;
 }
 

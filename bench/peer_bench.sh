@@ -10,12 +10,14 @@ secs=${1:-10}
 conns=${2:-50}
 bin=${CONSENTRY_BIN:-build/release/consentry}
 work=$(mktemp -d /tmp/consentry-bench.XXXXXX)
+chmod 755 "$work"  # nginx workers run as www-data when started by root
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
 trap cleanup EXIT
 
 ORIGIN=18181 NGINX=18182 HAPROXY=18183 NGHTTPX=18184 CSY=18185 CSY_T=18186
 head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
+chmod 644 "$work/1k.html"
 
 cat > "$work/origin.conf" <<CONF
 worker_processes 1; daemon off; pid $work/origin.pid; error_log $work/origin.err;

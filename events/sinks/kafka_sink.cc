@@ -4,6 +4,7 @@ namespace consentry::events {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr auto kQueueFullWait = std::chrono::seconds(5);
 
 int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -104,6 +105,7 @@ bool KafkaSink::produce(const EncodedEvent& event, bool replayed) {
                         RD_KAFKA_V_VALUE(const_cast<char*>(e.payload.data()), e.payload.size()),
                         RD_KAFKA_V_KEY(keyed ? e.key.data() : nullptr, keyed ? e.key.size() : 0),
                         RD_KAFKA_V_OPAQUE(inFlight.get()), RD_KAFKA_V_END);
+  if (r == RD_KAFKA_RESP_ERR__QUEUE_FULL) return false;
   if (r != RD_KAFKA_RESP_ERR_NO_ERROR) {
     markFailing(std::string("produce: ") + rd_kafka_err2str(r));
     return false;
@@ -122,9 +124,15 @@ void KafkaSink::write(std::span<const EncodedEvent> batch) {
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     if (produce(batch[i], false)) continue;
-    // Local queue full: give the producer a moment, then spool the rest.
-    poll(50);
-    if (produce(batch[i], false)) continue;
+    // librdkafka's queue is full: wait on the sink thread (the pipeline queue and then
+    // overflow() absorb the pressure) and spool the rest only if it does not drain in time.
+    auto giveUp = Clock::now() + kQueueFullWait;
+    bool produced = false;
+    while (!produced && Clock::now() < giveUp) {
+      poll(20);
+      produced = produce(batch[i], false);
+    }
+    if (produced) continue;
     spool_->append(batch.subspan(i));
     backoff_.failed(Clock::now());
     break;

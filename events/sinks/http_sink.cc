@@ -104,7 +104,10 @@ HttpSink::HttpSink(Options options, HttpUrl url, std::unique_ptr<Spool> spool)
   for (const auto& [name, value] : options_.headers) headers_.emplace_back(name, value);
 }
 
-HttpSink::~HttpSink() = default;
+// A batch still being assembled goes to the spool rather than over the network from a destructor.
+HttpSink::~HttpSink() {
+  if (!pending_.empty()) spool_->append(pending_);
+}
 
 void HttpSink::write(std::span<const EncodedEvent> batch) {
   auto now = Clock::now();

@@ -287,6 +287,22 @@ TEST(HttpSink, SpoolSurvivesRestart) {
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()).size(), 35u);
 }
 
+TEST(HttpSink, UnsentPartialBatchIsSpooledOnDestruction) {
+  TestCollector collector;
+  TempDir dir;
+  auto o = optionsFor(collector, dir);
+  o.batchMaxDelay = 1h;
+  {
+    auto sink = openSink(o);
+    sink->write(makeEvents(0, 3));
+    EXPECT_EQ(collector.requestCount(), 0u);
+  }
+  auto sink = openSink(o);
+  EXPECT_FALSE(sink->spool().empty());
+  ASSERT_TRUE(tickUntil(*sink, [&] { return sink->spool().empty(); }));
+  EXPECT_EQ(acceptedIds(collector).size(), 3u);
+}
+
 TEST(HttpSink, ClientErrorsGoToTheDeadLetterFile) {
   TestCollector collector;
   collector.script({400});

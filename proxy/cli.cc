@@ -24,6 +24,9 @@ int runCheck(const CliContext& context, std::span<const std::string_view>) {
   options.checkFiles = true;
   auto result = loadConfig(context.configPath, context.configGiven, options);
   if (!result.config) return printErrors(result);
+  const auto fileErrors = validateNamedFiles(*result.config);
+  for (const auto& e : fileErrors) std::cout << e << '\n';
+  if (!fileErrors.empty()) return 1;
   std::cout << "ok\n";
   return 0;
 }

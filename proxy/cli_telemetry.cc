@@ -10,6 +10,8 @@
 #include "filters/consent/tcf_cli.h"
 #include "filters/explain.h"
 #include "filters/telemetry/ua_cli.h"
+#include "filters/telemetry/ua_regexes.h"
+#include "geo/geo_db.h"
 #include "proxy/forwarding.h"
 #include "proxy/http1/parser.h"
 
@@ -115,7 +117,8 @@ int runTcfDecodeCommand(const CliContext&, std::span<const std::string_view> arg
 }
 
 int runUaParseCommand(const CliContext& context, std::span<const std::string_view> args) {
-  std::string regexes = config::Telemetry{}.uaRegexes;
+  const config::Telemetry defaults;
+  std::string regexes = defaults.uaRegexes;
   if (context.configGiven) {
     auto loaded = loadConfig(context.configPath, true);
     if (!loaded.config) {
@@ -131,7 +134,37 @@ int runUaParseCommand(const CliContext& context, std::span<const std::string_vie
   return filters::telemetry::runUaParse(regexes, static_cast<int>(storage.size()), argv.data());
 }
 
+// Where `value` first appears in the config file, as "FILE:LINE:COL" (1:1 when not found, e.g.
+// for the embedded default config).
+std::string positionOf(const std::string& file, const std::string& value) {
+  std::ifstream in(file);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    const size_t col = line.find(value);
+    if (col != std::string::npos) {
+      return file + ":" + std::to_string(n) + ":" + std::to_string(col + 1);
+    }
+  }
+  return file + ":1:1";
+}
+
 }  // namespace
+
+std::vector<std::string> validateNamedFiles(const config::Config& config) {
+  std::vector<std::string> errors;
+  const std::string& file = config.sourcePath;
+  if (!config.geo.database.empty()) {
+    if (auto r = geo::validateGeoDatabase(config.geo.database); !r) {
+      errors.push_back(positionOf(file, config.geo.database) +
+                       ": geo.database: " + r.error().message);
+    }
+  }
+  if (auto r = filters::telemetry::UaRegexes::loadFile(config.telemetry.uaRegexes); !r) {
+    errors.push_back(positionOf(file, config.telemetry.uaRegexes) +
+                     ": telemetry.ua_regexes: " + r.error().message);
+  }
+  return errors;
+}
 
 std::vector<CliCommand> telemetryCommands() {
   return {

@@ -1,6 +1,7 @@
 // consentry: the process entry point. Joins the proxy (proxy/run.h) with the telemetry chain
 // (filters/telemetry_chain.h) and the event pipeline (events/pipeline.h) through RunHooks.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -22,7 +23,8 @@ using namespace consentry;
 struct Telemetry {
   std::unique_ptr<events::EventPipeline> pipeline;
   std::unique_ptr<filters::ChainFactory> chains;
-  bool stopped = false;
+  std::atomic<filters::ChainFactory*> published{nullptr};  // for the geo watcher thread
+  std::atomic<bool> stopped{false};
 };
 
 unsigned workerCountFor(const config::Config& config) {
@@ -42,10 +44,29 @@ Result<void> prepare(Telemetry& t, const config::ConfigPtr& config) {
     t.pipeline = std::move(*pipeline);
     t.pipeline->start();
     t.chains = std::make_unique<filters::ChainFactory>(t.pipeline.get());
+    t.published.store(t.chains.get(), std::memory_order_release);
   } else if (auto r = t.pipeline->reconfigure(*config); !r) {
     return r.error();
   }
+  if (auto geo = t.chains->geoDatabase()) {
+    // SIGHUP also picks up a replaced geo database; a bad new file keeps the old one serving.
+    if (auto r = geo->reloadIfChanged(); !r) {
+      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"geo database reload failed\"}\n");
+    }
+  }
   return t.chains->prepare(config);
+}
+
+// Geo databases are replaced in place by updaters (geoipupdate): notice without a SIGHUP.
+void watchGeoDatabase(Telemetry& t, std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    for (int i = 0; i < 50 && !stop.stop_requested(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (auto* chains = t.published.load(std::memory_order_acquire)) {
+      if (auto geo = chains->geoDatabase()) (void)geo->reloadIfChanged();
+    }
+  }
 }
 
 }  // namespace
@@ -66,10 +87,14 @@ int main(int argc, char** argv) {
   hooks.reopenLogs = [] {
     if (telemetry.pipeline) telemetry.pipeline->reopen();
   };
+  hooks.readiness = []() -> std::optional<std::string> {
+    if (!telemetry.pipeline || telemetry.stopped) return std::nullopt;
+    return telemetry.pipeline->readiness();
+  };
+  std::jthread geoWatcher([](std::stop_token stop) { watchGeoDatabase(telemetry, stop); });
   hooks.drained = [] {
     // Every request has finished: whatever the workers accepted is in the outboxes now.
-    if (!telemetry.pipeline || telemetry.stopped) return;
-    telemetry.stopped = true;
+    if (!telemetry.pipeline || telemetry.stopped.exchange(true)) return;
     if (!telemetry.pipeline->flushAndStop(std::chrono::steady_clock::now() +
                                           std::chrono::seconds(30))) {
       std::fprintf(stderr,

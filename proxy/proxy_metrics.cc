@@ -10,7 +10,13 @@ ProxyMetrics::ProxyMetrics()
                                           "Time from request head to last response byte", {},
                                           admin::latencyBuckets())),
       connections(
-          admin::metrics().gauge("consentry_connections_active", "Open client connections")) {}
+          admin::metrics().gauge("consentry_connections_active", "Open client connections")) {
+  // Both series exist from the start, so an alert on failed reloads has a zero to compare with.
+  for (const char* result : {"ok", "failed"}) {
+    admin::metrics().counter("consentry_reloads_total", "Config reloads, by result",
+                             {{"result", result}});
+  }
+}
 
 ProxyMetrics& ProxyMetrics::get() {
   static ProxyMetrics instance;

@@ -105,6 +105,7 @@ int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
     return 1;
   }
   config::ConfigPtr config = loaded.config;
+  ProxyMetrics::get();  // registers the proxy's series so /metrics shows them from the start
   if (hooks.prepare) {
     if (auto r = hooks.prepare(config); !r) {
       logLifecycle("error", "config refused", {{"error", r.error().message}});
@@ -137,6 +138,7 @@ int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
     server.drain(Duration(0));
     return 1;
   }
+  if (hooks.readiness) adminServer.addReadinessCheck("events", hooks.readiness);
   adminServer.setListenersUp(true);
   std::string workers = std::to_string(server.workerCount());
   logLifecycle("info", "started", {{"config", config->sourcePath}, {"workers", workers}});

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -21,6 +22,8 @@ struct RunHooks {
   ChainFactory chainFactory;
   std::function<void()> reopenLogs;  // SIGUSR1, after the access log
   std::function<void()> drained;     // after in-flight requests finished: flush event sinks
+  // Why the process is not ready (e.g. an event sink failing for long), or nullopt; /readyz.
+  std::function<std::optional<std::string>()> readiness;
 };
 
 // Loads `path`, or the embedded default config when !configGiven and the file does not exist.

@@ -162,7 +162,8 @@ Result<void> Spool::load() {
     ::close(fd);
   }
   for (auto [seq, size] : found) {
-    if (seq < ckSeq) {
+    // Acknowledged segments, and the empty write segment every start leaves behind, are garbage.
+    if (seq < ckSeq || size == 0) {
       std::remove(segmentPath(seq).c_str());
       continue;
     }

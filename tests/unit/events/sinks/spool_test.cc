@@ -157,6 +157,15 @@ TEST(Spool, RestartResumesAfterTheCheckpoint) {
   EXPECT_TRUE(spool->peek(10, 1 << 20).empty());
 }
 
+TEST(Spool, RestartsDoNotAccumulateEmptySegments) {
+  TempDir dir;
+  for (int i = 0; i < 5; ++i) {
+    auto spool = openSpool(dir.str());
+    EXPECT_TRUE(spool->empty());
+  }
+  EXPECT_LE(segmentFiles(dir.path()).size(), 1u);
+}
+
 TEST(Spool, FullSpoolDropsAndCountsThenRecovers) {
   TempDir dir;
   SinkCounters counters;

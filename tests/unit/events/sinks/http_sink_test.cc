@@ -1,6 +1,11 @@
 #include "events/sinks/http_sink.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -362,6 +367,71 @@ TEST(HttpSink, ReadinessFailsAfterTheGracePeriod) {
   collector.start();
   ASSERT_TRUE(tickUntil(*sink, [&] { return sink->spool().empty(); }));
   EXPECT_FALSE(sink->readinessFailure());
+}
+
+uint16_t freePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool canConnect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// https:// verifies the collector's certificate: a self-signed one is refused, the batch is
+// kept in the spool and the reason names the verification failure.
+TEST(HttpSink, HttpsRejectsAnUntrustedCertificate) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl CLI";
+  TempDir dir;
+  std::string cert = dir.str() + "/cert.pem", key = dir.str() + "/key.pem";
+  std::string gen =
+      "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 1 -keyout " + key +
+      " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(gen.c_str()), 0);
+  uint16_t port = freePort();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, 0);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    std::string accept = "127.0.0.1:" + std::to_string(port);
+    ::execlp("openssl", "openssl", "s_server", "-quiet", "-accept", accept.c_str(), "-cert",
+             cert.c_str(), "-key", key.c_str(), "-www", nullptr);
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200 && !canConnect(port); ++i) std::this_thread::sleep_for(10ms);
+  TestCollector unused(false);
+  HttpSink::Options o;
+  o.name = "https-test-" + std::to_string(::getpid());
+  o.url = "https://127.0.0.1:" + std::to_string(port) + "/ingest";
+  o.batchMaxEvents = 5;
+  o.spoolDir = dir.str() + "/spool";
+  o.readinessGrace = 0ms;
+  auto sink = openSink(o);
+  sink->write(makeEvents(0, 5));
+  EXPECT_FALSE(sink->spool().empty());
+  EXPECT_EQ(sink->counters().written.load(), 0u);
+  std::this_thread::sleep_for(5ms);
+  auto failure = sink->readinessFailure();
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->find("TLS verify"), std::string::npos) << *failure;
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
 }
 
 TEST(HttpSink, FactoryBuildsFromConfig) {

@@ -1,5 +1,7 @@
 #include "filters/telemetry/visitor_id.h"
 
+#include <openssl/rand.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -45,7 +47,11 @@ std::string cookieAttributes(bool secure) {
 
 Result<std::string> newVisitorId() {
   uint8_t bytes[16];
-  if (auto r = fillRandom(bytes, sizeof(bytes)); !r) return r.error();
+  // OpenSSL's per-thread DRBG (seeded from the kernel, reseeded on fork): a new visitor id on
+  // every first consented request must not cost a getrandom(2) system call.
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    if (auto r = fillRandom(bytes, sizeof(bytes)); !r) return r.error();
+  }
   return hex(bytes, sizeof(bytes));
 }
 

@@ -1,5 +1,8 @@
 #include "events/sinks/kafka_sink.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace consentry::events {
 namespace {
 
@@ -31,7 +34,14 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const config::Sink& config) {
   o.brokers = config.brokers;
   o.topic = config.topic;
   o.keyByVisitor = config.key != "none";
-  o.properties = config.properties;
+  // The batch keys map onto librdkafka's own batching; explicit properties still win.
+  o.properties = {
+      {"batch.num.messages", std::to_string(config.batchMaxEvents)},
+      {"batch.size", std::to_string(std::clamp<uint64_t>(config.batchMaxBytes, 1, INT32_MAX))},
+      {"linger.ms", std::to_string(config.batchMaxDelay.count())},
+  };
+  for (const auto& [k, v] : config.properties) o.properties[k] = v;
+  o.replayBatch = std::max<size_t>(config.batchMaxEvents, 1);
   o.spoolDir = config.spool.dir.empty() ? "spool/" + config.name : config.spool.dir;
   o.spoolMaxBytes = config.spool.maxBytes;
   return open(std::move(o));

@@ -185,6 +185,28 @@ TEST(KafkaSink, RejectsBadConfig) {
   EXPECT_NE(r.error().message.find("no.such.property"), std::string::npos);
 }
 
+TEST(KafkaSink, BuildsFromConfigWithBatchSettings) {
+  if (!haveKcat()) GTEST_SKIP() << "kcat not on PATH";
+  MockCluster cluster(1);
+  ASSERT_EQ(cluster.command("create cfg 1"), "ok");
+  TempDir dir;
+  config::Sink c;
+  c.name = "kafka-config-" + std::to_string(::getpid());
+  c.type = config::SinkType::Kafka;
+  c.brokers = cluster.bootstrap();
+  c.topic = "cfg";
+  c.batchMaxDelay = std::chrono::milliseconds(20);
+  c.spool.dir = dir.str() + "/spool";
+  auto sink = KafkaSink::open(c);
+  ASSERT_TRUE(sink.ok()) << sink.error().message;
+  auto events = makeEvents(0, 10);
+  (*sink)->write(events);
+  (*sink)->flush();
+  expectAllDelivered(consume(cluster.bootstrap(), "cfg"), events, true);
+  c.properties["linger.ms"] = "not-a-number";  // explicit properties override the batch keys
+  EXPECT_FALSE(KafkaSink::open(c).ok());
+}
+
 TEST(KafkaSink, ProducesEveryEventWithItsKey) {
   if (!haveKcat()) GTEST_SKIP() << "kcat not on PATH";
   MockCluster cluster(3);

@@ -6,6 +6,7 @@
 # Usage: bench/peer_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
 bin=${CONSENTRY_BIN:-build/release/consentry}
@@ -20,14 +21,14 @@ head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
 chmod 644 "$work/1k.html"
 
 cat > "$work/origin.conf" <<CONF
-worker_processes 1; daemon off; pid $work/origin.pid; error_log $work/origin.err;
-events { worker_connections 4096; }
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
+events { worker_connections 16000; }
 http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:$ORIGIN; root $work; location / { try_files /1k.html =404; } } }
 CONF
 cat > "$work/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 4096; }
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 16000; }
 http { access_log off; keepalive_requests 1000000;
   upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
   server { listen 127.0.0.1:$NGINX;
@@ -35,6 +36,7 @@ http { access_log off; keepalive_requests 1000000;
 CONF
 cat > "$work/haproxy.cfg" <<CONF
 global
+  maxconn 8000
   nbthread 1
 defaults
   mode http
@@ -105,3 +107,14 @@ awk '{r[$1]=$2} END {
   printf "telemetry cost                 = %.1f%%\n", 100*(1-r["consentry+telemetry"]/r["consentry"]) }' \
   "$work/rps"
 [ -f "$work/events.jsonl" ] && echo "events recorded: $(wc -l < "$work/events.jsonl")"
+
+if [ "${IDLE_CONNS:-5000}" -gt 0 ]; then
+  echo
+  echo "idle keep-alive memory (${IDLE_CONNS:-5000} connections, RSS growth per connection):"
+  # pids: 0 origin, 1 nginx master (its worker is a child), 2 haproxy, 3 nghttpx, 4 consentry
+  for entry in "nginx ${pids[1]} $NGINX" "haproxy ${pids[2]} $HAPROXY" \
+               "nghttpx ${pids[3]} $NGHTTPX" "consentry ${pids[4]} $CSY"; do
+    set -- $entry
+    printf "%-12s %s\n" "$1" "$(python3 bench/idle_conns.py "$3" "$2" "${IDLE_CONNS:-5000}")"
+  done
+fi

@@ -17,9 +17,13 @@ ctest --preset release -j"$jobs"
 echo "== asan+ubsan build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"
-echo "== asan+ubsan tests"
+echo "== asan+ubsan tests (unit tests; the integration suite runs on the release binary)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --preset asan -j"$jobs"
+  ctest --preset asan -j"$jobs" -E '^integration$'
+if [ "${ASAN_INTEGRATION:-0}" = 1 ]; then
+  echo "== integration tests on the asan+ubsan binary"
+  ASAN_OPTIONS=detect_leaks=0 ctest --preset asan -R '^integration$'
+fi
 
 fuzz_seconds=${FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then

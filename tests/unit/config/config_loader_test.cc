@@ -394,7 +394,10 @@ TEST(ConfigLoader, EmbeddedDefaultLoadsAndMatchesTheShippedFile) {
   EXPECT_EQ(c.consent.sources[0].cookie, "site_consent");
   EXPECT_EQ(c.consent.sources[1].cookie, "euconsent-v2");
   EXPECT_EQ(c.consent.minPolicyVersion, 1);
-  EXPECT_TRUE(c.consent.require.empty());
+  // the demo site is adults-only: its age check's cookie gates telemetry
+  ASSERT_EQ(c.consent.require.size(), 1u);
+  EXPECT_EQ(c.consent.require[0].cookie, "age_verified");
+  EXPECT_EQ(c.consent.require[0].value, "1");
   EXPECT_EQ(c.sinks.at(0).path, "events/events.jsonl");
 
   std::ifstream in(std::string(CONSENTRY_SOURCE_DIR) + "/conf/consentry.yaml");

@@ -67,21 +67,31 @@ def test_hop_by_hop_headers_removed(make_proxy):
     assert not seen & {"x-secret", "keep-alive", "te", "proxy-connection"}
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
 def test_large_streamed_download(make_proxy):
     p = make_proxy()
     n = 120 * 1024 * 1024
+    before = rss_kib(p.proc.pid)
     out = curl("-o", "/dev/null", "-w", "%{size_download} %{http_code}", f"{p.url}/bytes?n={n}",
                timeout=120)
     assert out.stdout.decode() == f"{n} 200"
+    # streamed, never buffered whole: the peak RSS grows by far less than the body
+    assert rss_kib(p.proc.pid) - before < 32 * 1024
 
 
 def test_large_chunked_upload_streamed(make_proxy):
     p = make_proxy("limits: {max_body_bytes: 1GiB}\n")
     n = 110 * 1024 * 1024
     payload = b"x" * n
+    before = rss_kib(p.proc.pid)
     out = subprocess.run(["curl", "-sS", "-T", "-", "-H", "Expect:", f"{p.url}/upload"],
                          input=payload, capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
+    assert rss_kib(p.proc.pid) - before < 32 * 1024
     got = json.loads(out.stdout)
     assert got == {"length": n, "sha256": hashlib.sha256(payload).hexdigest()}
 

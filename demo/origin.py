@@ -70,11 +70,14 @@ class Handler(BaseHTTPRequestHandler):
             total += len(chunk)
         return total, digest.hexdigest()
 
-    def handle_one_request(self):
-        super().handle_one_request()
-        if self.command:
+    def parse_request(self):
+        # Counted as soon as the head is parsed, before any answer, so a client that has read a
+        # response always sees its own request (and every earlier one) in the count.
+        ok = super().parse_request()
+        if ok:
             with self.server.lock:
                 self.server.requests += 1
+        return ok
 
     def do_HEAD(self):
         self.do_GET()

@@ -479,12 +479,9 @@ void Connection::connectUpstream() {
     conn = std::make_unique<upstream::UpstreamConn>(fd, server);
   }
   up_ = std::move(conn);
-  event_assign(&up_->readEvent, worker_.base(), up_->fd, EV_READ | EV_PERSIST, &onUpstreamRead,
-               this);
-  event_assign(&up_->writeEvent, worker_.base(), up_->fd, EV_WRITE | EV_PERSIST, &onUpstreamWrite,
-               this);
-  up_->eventsSet = true;
-  upReading_ = upWriting_ = false;
+  upReading_ =
+      upstream::attachUpstreamConn(*up_, worker_.base(), &onUpstreamRead, &onUpstreamWrite, this);
+  upWriting_ = false;
   if (connected) {
     upstreamConnected();
     return;
@@ -932,6 +929,7 @@ void Connection::updateInterest() {
     bool upRead = out_.size() < kHighWater;
     if (upRead != upReading_) {
       upReading_ = upRead;
+      up_->readAdded = upRead;
       upRead ? event_add(&up_->readEvent, nullptr) : event_del(&up_->readEvent);
     }
     bool upWrite = !upOut_.empty();

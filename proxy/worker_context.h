@@ -41,7 +41,7 @@ struct UpstreamRuntime {
         servers(servers),
         serverText(serverText),
         balancer(config, std::move(health)),
-        pool(base, servers.size(), config.keepalive) {}
+        pool(base, servers.size(), config.keepalive, config.timeouts.idle) {}
   const config::Upstream& config;
   const std::vector<upstream::SocketAddress>& servers;
   const std::vector<std::string>& serverText;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace consentry::proxy {
 
@@ -37,23 +38,41 @@ class ByteBuffer {
     end_ += s.size();
   }
 
-  // Frees the storage of an empty buffer (idle keep-alive connections hold no buffers).
+  // Gives up the storage of an empty buffer (idle keep-alive connections hold no buffers). Blocks
+  // of the base size go to a small per-thread cache, so a keep-alive connection that releases
+  // and re-takes its buffers around every request does not go through malloc each time.
   void release() {
-    if (empty()) {
-      data_.reset();
-      capacity_ = begin_ = end_ = 0;
-    }
+    if (!empty() || !data_) return;
+    auto& cache = blockCache();
+    if (capacity_ == kBlock && cache.size() < kCachedBlocks) cache.push_back(std::move(data_));
+    data_.reset();
+    capacity_ = begin_ = end_ = 0;
   }
 
  private:
+  static constexpr size_t kBlock = 16 * 1024;
+  static constexpr size_t kCachedBlocks = 256;  // 4 MiB per worker thread at most
+
+  static std::vector<std::unique_ptr<char[]>>& blockCache() {
+    static thread_local std::vector<std::unique_ptr<char[]>> cache;
+    return cache;
+  }
+
   void grow(size_t n) {
     size_t used = size();
     if (begin_ > 0 && capacity_ - used >= n) {
       std::memmove(data_.get(), data(), used);
     } else {
-      size_t capacity = capacity_ == 0 ? 16 * 1024 : capacity_ * 2;
+      size_t capacity = capacity_ == 0 ? kBlock : capacity_ * 2;
       while (capacity < used + n) capacity *= 2;
-      auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+      std::unique_ptr<char[]> bigger;
+      auto& cache = blockCache();
+      if (capacity == kBlock && !cache.empty()) {
+        bigger = std::move(cache.back());
+        cache.pop_back();
+      } else {
+        bigger = std::make_unique_for_overwrite<char[]>(capacity);
+      }
       if (used) std::memcpy(bigger.get(), data(), used);
       data_ = std::move(bigger);
       capacity_ = capacity;

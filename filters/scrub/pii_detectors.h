@@ -54,6 +54,12 @@ bool findIpAddress(std::string_view text, size_t from, Span& match);
 bool luhnValid(std::string_view digits);
 bool ibanValid(std::string_view compactIban);
 
+// The detectors of `set` that could match somewhere in `text`, judged from character counts
+// alone (a card needs 13 digits, an email an '@' and a '.', ...). Counts only shrink for
+// substrings and when '+' decodes to a space, so the answer also covers any component of
+// `text` as long as `text` has no %XX escape.
+DetectorSet possibleDetectors(std::string_view text, DetectorSet set);
+
 // Runs the detectors of `set` over `text` and writes up to out.size() non-overlapping matches,
 // sorted, overlapping ones merged. Returns how many were written; `truncated` is set when more
 // matches existed than fit.

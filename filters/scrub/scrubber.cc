@@ -138,14 +138,17 @@ std::string redactToFixpoint(std::string_view text, DetectorSet detectors,
 
 }  // namespace
 
-void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace) const {
-  if (detectors_.empty() || begin >= end) return;
+void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace,
+                              DetectorSet active) const {
+  if (active.empty() || begin >= end) return;
   const std::string_view raw = std::string_view(rw.source()).substr(begin, end - begin);
-  std::array<Span, kMaxSpans> spans;
-  bool truncated = false;
   const bool decode = needsDecoding(raw, plusIsSpace);
   const std::string_view text = decode ? decodeForMatching(raw, plusIsSpace) : raw;
-  const size_t n = findPii(text, detectors_, spans, truncated);
+  active = possibleDetectors(text, active);
+  if (active.empty()) return;
+  std::array<Span, kMaxSpans> spans;
+  bool truncated = false;
+  const size_t n = findPii(text, active, spans, truncated);
   if (n == 0) return;
   const std::string redacted = redactToFixpoint(text, detectors_, spans, n);
   if (!decode) {
@@ -158,7 +161,7 @@ void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusI
   rw.replace(begin, end, encoded);
 }
 
-void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end) const {
+void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end, DetectorSet active) const {
   const std::string_view src = rw.source();
   size_t p = begin;
   while (p <= end && p < src.size()) {
@@ -170,8 +173,8 @@ void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end) const {
     if (hasValue && eq + 1 < pairEnd && paramNameMatches(src.substr(p, nameEnd - p))) {
       rw.replace(eq + 1, pairEnd, kRedacted);
     } else {
-      scrubComponent(rw, p, nameEnd, true);
-      if (hasValue) scrubComponent(rw, eq + 1, pairEnd, true);
+      scrubComponent(rw, p, nameEnd, true, active);
+      if (hasValue) scrubComponent(rw, eq + 1, pairEnd, true, active);
     }
     p = pairEnd + 1;
   }
@@ -184,14 +187,19 @@ bool Scrubber::scrubUrl(std::string& url) const {
   const size_t fragmentStart = hash == std::string::npos ? url.size() : hash;
   const bool hasQuery = queryMark != std::string::npos && queryMark < fragmentStart;
   const size_t pathEnd = hasQuery ? queryMark : fragmentStart;
+  // Without escapes every component is a substring of `url`, so detectors that cannot match
+  // the whole URL cannot match a component either; most URLs end up with none left.
+  const DetectorSet active =
+      url.find('%') == std::string::npos ? possibleDetectors(url, detectors_) : detectors_;
+  if (active.empty() && (params_.empty() || queryMark == std::string::npos)) return false;
 
   for (size_t p = 0; p < pathEnd;) {
     size_t slash = url.find('/', p);
     if (slash == std::string::npos || slash > pathEnd) slash = pathEnd;
-    scrubComponent(rw, p, slash, false);
+    scrubComponent(rw, p, slash, false, active);
     p = slash + 1;
   }
-  if (hasQuery) scrubQuery(rw, queryMark + 1, fragmentStart);
+  if (hasQuery) scrubQuery(rw, queryMark + 1, fragmentStart, active);
   if (hash != std::string::npos) {
     // Fragments often carry client-side routes with their own query ("#/login?email=...").
     const size_t fragQuery = url.find('?', hash + 1);
@@ -199,10 +207,10 @@ bool Scrubber::scrubUrl(std::string& url) const {
     for (size_t p = hash + 1; p < fragPathEnd;) {
       size_t slash = url.find('/', p);
       if (slash == std::string::npos || slash > fragPathEnd) slash = fragPathEnd;
-      scrubComponent(rw, p, slash, false);
+      scrubComponent(rw, p, slash, false, active);
       p = slash + 1;
     }
-    if (fragQuery != std::string::npos) scrubQuery(rw, fragQuery + 1, url.size());
+    if (fragQuery != std::string::npos) scrubQuery(rw, fragQuery + 1, url.size(), active);
   }
   return rw.finish(url);
 }

@@ -43,8 +43,9 @@ class Scrubber {
 
  private:
   class Rewriter;
-  void scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace) const;
-  void scrubQuery(Rewriter& rw, size_t begin, size_t end) const;
+  void scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace,
+                      DetectorSet active) const;
+  void scrubQuery(Rewriter& rw, size_t begin, size_t end, DetectorSet active) const;
   bool paramNameMatches(std::string_view rawName) const;
   bool scrubPlain(std::string& text) const;
 

@@ -291,5 +291,31 @@ TEST(FindPii, RespectsTheSetAndReportsTruncation) {
   EXPECT_FALSE(detectorFromName("ssn", d));
 }
 
+// The pre-filter must never hide a match: every sample each scanner finds keeps its detector.
+TEST(PossibleDetectors, KeepsEveryDetectorThatMatches) {
+  const std::pair<Detector, std::string_view> samples[] = {
+      {Detector::Email, "a@b.co"},
+      {Detector::Phone, "+49 30 12345678"},
+      {Detector::Card, "4111 1111 1111 1111"},
+      {Detector::Iban, "GB82 WEST 1234 5698 7654 32"},
+      {Detector::Jwt, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"},
+      {Detector::Ip, "10.1.2.3"},
+      {Detector::Ip, "::1"},
+  };
+  for (const auto& [detector, text] : samples) {
+    std::array<Span, 4> spans;
+    bool truncated = false;
+    ASSERT_EQ(findPii(text, DetectorSet().add(detector), spans, truncated), 1u) << text;
+    EXPECT_TRUE(possibleDetectors(text, DetectorSet::all()).has(detector)) << text;
+  }
+}
+
+TEST(PossibleDetectors, RulesOutOrdinaryUrls) {
+  EXPECT_TRUE(possibleDetectors("/products/42?utm_source=news", DetectorSet::all()).empty());
+  EXPECT_TRUE(possibleDetectors("https://search.example/?q=shoes", DetectorSet::all()).empty());
+  EXPECT_FALSE(possibleDetectors("/u/a@b.co", DetectorSet::all()).empty());
+  EXPECT_TRUE(possibleDetectors("/u/a@b.co", DetectorSet().add(Detector::Card)).empty());
+}
+
 }  // namespace
 }  // namespace consentry::filters::scrub

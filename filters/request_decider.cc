@@ -73,9 +73,13 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
   telemetry::fillEvent(facts, event);
   event.bot = facts.bot;
   event.ip = request.client;
-  if (auto lang = telemetry::preferredLanguage(headerValue(request, "accept-language"))) {
-    event.language = std::move(*lang);
+  const std::string_view acceptLanguage = headerValue(request, "accept-language");
+  if (!worker.languageCached || acceptLanguage != worker.acceptLanguage) {
+    worker.acceptLanguage.assign(acceptLanguage);
+    worker.language = telemetry::preferredLanguage(acceptLanguage);
+    worker.languageCached = true;
   }
+  if (worker.language) event.language = *worker.language;
   if (!request.host.empty()) event.host = std::string(request.host);
   const std::string_view referrer = headerValue(request, "referer");
   if (!referrer.empty()) event.referrer = std::string(referrer);

@@ -21,6 +21,11 @@ namespace consentry::filters {
 struct WorkerState {
   explicit WorkerState(const ChainShared& shared);
   telemetry::ClientDescriber describer;
+  // The last Accept-Language value and its preferred tag: a site sees the same few values over
+  // and over, and parsing one costs more than comparing it.
+  std::string acceptLanguage;
+  std::optional<std::string> language;
+  bool languageCached = false;
 };
 
 enum class VisitorAction : uint8_t { None, Set, Expire };

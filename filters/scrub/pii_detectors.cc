@@ -1,6 +1,7 @@
 #include "filters/scrub/pii_detectors.h"
 
 #include <algorithm>
+#include <array>
 
 #include "filters/scrub/char_class.h"
 
@@ -24,6 +25,33 @@ constexpr Entry kDetectors[] = {
 // Matches per detector before giving up on a pathological input; the caller rescans.
 constexpr size_t kMaxPerDetector = 64;
 
+// possibleDetectors counts six character classes with one table lookup and one add per byte:
+// each class owns a 10-bit field of a 64-bit counter, emptied every 1023 bytes.
+constexpr int kDigitField = 0, kLetterField = 1, kDotField = 2, kColonField = 3, kAtField = 4,
+              kPlusField = 5;
+constexpr size_t kFieldMax = 1023;
+
+constexpr std::array<uint64_t, 256> makeCountIncrements() {
+  std::array<uint64_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    int field = -1;
+    if (isDigit(ch)) field = kDigitField;
+    if (isAlpha(ch)) field = kLetterField;
+    if (ch == '.') field = kDotField;
+    if (ch == ':') field = kColonField;
+    if (ch == '@') field = kAtField;
+    if (ch == '+') field = kPlusField;
+    if (field >= 0) table[static_cast<size_t>(c)] = uint64_t{1} << (10 * field);
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kCountIncrement = makeCountIncrements();
+
+constexpr size_t countField(uint64_t packed, int field) {
+  return static_cast<size_t>((packed >> (10 * field)) & kFieldMax);
+}
+
 // Two letters then two digits somewhere: the country and check digits every IBAN starts with.
 bool hasIbanHead(std::string_view t) {
   for (size_t i = 0; i + 4 <= t.size(); ++i) {
@@ -35,14 +63,24 @@ bool hasIbanHead(std::string_view t) {
 }  // namespace
 
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set) {
+  uint64_t packed = 0;
   size_t digits = 0, letters = 0, dots = 0, colons = 0, ats = 0, pluses = 0;
-  for (const char c : text) {
-    digits += isDigit(c);
-    letters += isAlpha(c);
-    dots += c == '.';
-    colons += c == ':';
-    ats += c == '@';
-    pluses += c == '+';
+  auto unpack = [&] {
+    digits += countField(packed, kDigitField);
+    letters += countField(packed, kLetterField);
+    dots += countField(packed, kDotField);
+    colons += countField(packed, kColonField);
+    ats += countField(packed, kAtField);
+    pluses += countField(packed, kPlusField);
+    packed = 0;
+  };
+  // Chunks of at most kFieldMax bytes, so no 10-bit field can overflow into its neighbour.
+  for (size_t chunk = 0; chunk < text.size(); chunk += kFieldMax) {
+    const size_t end = std::min(text.size(), chunk + kFieldMax);
+    for (size_t i = chunk; i < end; ++i) {
+      packed += kCountIncrement[static_cast<unsigned char>(text[i])];
+    }
+    unpack();
   }
   const size_t size = text.size();
   DetectorSet out;

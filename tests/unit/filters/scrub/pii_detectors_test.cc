@@ -310,6 +310,20 @@ TEST(PossibleDetectors, KeepsEveryDetectorThatMatches) {
   }
 }
 
+// Counts stay exact past the 1023-byte chunks the counter is emptied in.
+TEST(PossibleDetectors, LongTextsCountExactly) {
+  const std::string digits12 = std::string(3000, 'x') + "123456789012";
+  EXPECT_FALSE(possibleDetectors(digits12, DetectorSet::all()).has(Detector::Card));
+  EXPECT_TRUE(possibleDetectors(digits12 + "3", DetectorSet::all()).has(Detector::Card));
+  // 1024 letters must not spill into the dot count.
+  EXPECT_FALSE(
+      possibleDetectors(std::string(1024 * 3, 'a'), DetectorSet::all()).has(Detector::Jwt));
+  const std::string card = std::string(2000, '-') + " 4111111111111111";
+  std::array<Span, 4> spans;
+  bool truncated = false;
+  EXPECT_EQ(findPii(card, DetectorSet::all(), spans, truncated), 1u);
+}
+
 TEST(PossibleDetectors, RulesOutOrdinaryUrls) {
   EXPECT_TRUE(possibleDetectors("/products/42?utm_source=news", DetectorSet::all()).empty());
   EXPECT_TRUE(possibleDetectors("https://search.example/?q=shoes", DetectorSet::all()).empty());

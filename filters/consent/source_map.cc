@@ -55,15 +55,22 @@ std::vector<std::string_view> mappedKeys(const config::ConsentSource& source,
 }
 
 Categories applyMap(const config::ConsentSource& source, const ConsentFlags& flags) {
-  auto grantedAll = [&](std::string_view category) {
-    std::vector<std::string_view> keys = mappedKeys(source, category);
-    if (keys.empty()) return false;
-    for (std::string_view k : keys) {
+  // mappedKeys without its vector: this runs for every consented request.
+  if (source.map.empty()) {
+    const DefaultKeys d = defaultsFor(source.type);
+    return {flags.granted(d.analytics), flags.granted(d.marketing), flags.granted(d.functional)};
+  }
+  auto grantedAll = [&](const std::string& category) {
+    auto it = source.map.find(category);
+    if (it == source.map.end() || it->second.empty()) return false;
+    for (const std::string& k : it->second) {
       if (!flags.granted(k)) return false;
     }
     return true;
   };
-  return {grantedAll("analytics"), grantedAll("marketing"), grantedAll("functional")};
+  static const std::string kAnalytics = "analytics", kMarketing = "marketing",
+                           kFunctional = "functional";
+  return {grantedAll(kAnalytics), grantedAll(kMarketing), grantedAll(kFunctional)};
 }
 
 bool isGrantedWord(std::string_view value) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "proxy/health_checker.h"
 #include "proxy/listen_socket.h"
 #include "proxy/worker.h"
 
@@ -85,6 +86,7 @@ Result<void> Server::start(config::ConfigPtr config) {
     workers_.push_back(std::make_unique<Worker>(w, *this, std::move(sockets[w])));
   }
   for (auto& w : workers_) w->start();
+  healthChecker_ = std::make_unique<HealthChecker>(*snapshot);
   return {};
 }
 
@@ -95,6 +97,9 @@ Result<void> Server::reload(config::ConfigPtr config) {
   maxConnections_.store((*snapshot)->config->limits.maxConnections);
   snapshot_.store(*snapshot);
   generation_.store(generation, std::memory_order_release);
+  // Reloads come from the main thread, like start(): the old checker's thread is joined here.
+  healthChecker_.reset();
+  healthChecker_ = std::make_unique<HealthChecker>(*snapshot);
   return {};
 }
 

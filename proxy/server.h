@@ -20,6 +20,7 @@ class AccessLog;
 namespace consentry::proxy {
 
 class Worker;
+class HealthChecker;
 
 class Server {
  public:
@@ -68,6 +69,7 @@ class Server {
   std::atomic<uint32_t> maxConnections_{0};
   std::atomic<uint32_t> connections_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<HealthChecker> healthChecker_;  // probes the current snapshot's servers
   std::vector<std::string> bound_;
   admin::AccessLog* accessLog_ = nullptr;
 };

@@ -15,27 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void reply(const char *text) {
+static void reply(const char* text) {
   fputs(text, stdout);
   fputc('\n', stdout);
   fflush(stdout);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   int brokers = argc > 1 ? atoi(argv[1]) : 1;
   if (brokers < 1 || brokers > 3) {
     fprintf(stderr, "brokers must be 1..3\n");
     return 2;
   }
   char errstr[512];
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (!rk) {
     fprintf(stderr, "rd_kafka_new: %s\n", errstr);
     return 1;
   }
-  rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, brokers);
+  rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(rk, brokers);
   if (!mc) {
     fprintf(stderr, "rd_kafka_mock_cluster_new failed\n");
     return 1;

@@ -179,6 +179,8 @@ struct Parser {
       if (e.name.empty()) e.name = "beacon";
       batch.push_back(std::move(e));
     }
+    // An empty batch is a client bug, not "nothing happened": say so rather than answer 204.
+    if (batch.empty()) return fail("events must not be empty");
     return true;
   }
 };

@@ -79,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"{\"props\":{\"a\":{\"nested\":1}}}", 400}, BadCase{"{\"props\":{\"a\":[1]}}", 400},
         BadCase{"{\"props\":{\"a\":null}}", 400}, BadCase{"{\"props\":[]}", 400},
         BadCase{"{\"events\":{}}", 400}, BadCase{"{\"events\":[1]}", 400},
-        BadCase{"{\"events\":[{\"events\":[]}]} trailing", 400},
+        BadCase{"{\"events\":[]}", 400}, BadCase{"{\"events\":[{\"events\":[]}]} trailing", 400},
         BadCase{"{\"name\":\"a\"} {\"name\":\"b\"}", 400},
         BadCase{"{\"language\":\"this-language-tag-is-far-too-long-to-be-real\"}", 400}));
 

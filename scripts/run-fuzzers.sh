@@ -15,7 +15,8 @@ for bin in build/fuzz/*_fuzz; do
     case "$name" in *"$(basename "$d")"*) cp -r "$d". "$work"/ 2>/dev/null || true ;; esac
   done
   echo "fuzz: $name for ${seconds}s"
-  if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # A fixed seed keeps CI reproducible; long local runs can drop it.
+  if ! "$bin" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/" "$work" >"$work.log" 2>&1; then
     echo "fuzz: $name FAILED"; tail -40 "$work.log"; failed=1
   else

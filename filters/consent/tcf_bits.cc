@@ -96,7 +96,10 @@ bool BitReader::readBitField(size_t n, std::vector<uint16_t>& ids) {
 void BitWriter::write(uint64_t value, unsigned bits) {
   for (unsigned i = bits; i-- > 0; ++bits_) {
     if ((bits_ & 7) == 0) bytes_.push_back(0);
-    if ((value >> i) & 1u) bytes_.back() |= static_cast<uint8_t>(1u << (7 - (bits_ & 7)));
+    // Fields wider than 64 bits are written zero-extended (shifting by >= 64 is undefined).
+    if (i < 64 && ((value >> i) & 1u)) {
+      bytes_.back() |= static_cast<uint8_t>(1u << (7 - (bits_ & 7)));
+    }
   }
 }
 

@@ -3,6 +3,8 @@ collector is killed for 10 s under load and restarted; Consentry restarts with a
 SIGTERM flushes. In each case the set of ids received equals the set of ids emitted."""
 import os
 import signal
+
+import pytest
 import subprocess
 import sys
 import threading
@@ -32,6 +34,22 @@ class Collector:
             return set()
         with open(self.out) as f:
             return {line.strip() for line in f if line.strip()}
+
+
+@pytest.fixture
+def collectors():
+    """Makes Collectors and kills whatever is still running at teardown, pass or fail."""
+    made = []
+
+    def make(port, out):
+        c = Collector(port, out)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        if c.proc is not None and c.proc.poll() is None:
+            c.kill()
 
 
 def config(collector_port):
@@ -72,9 +90,9 @@ def wait_for(predicate, timeout):
     return predicate()
 
 
-def test_collector_outage_under_load_loses_nothing(make_proxy, origin, workdir):
+def test_collector_outage_under_load_loses_nothing(make_proxy, origin, workdir, collectors):
     port = free_port()
-    c = Collector(port, os.path.join(workdir, "received.txt"))
+    c = collectors(port, os.path.join(workdir, "received.txt"))
     c.start()
     p = make_proxy(config=config(port).replace("ORIGIN", origin.address))
     done = []
@@ -97,12 +115,11 @@ def test_collector_outage_under_load_loses_nothing(make_proxy, origin, workdir):
     assert len(sent) == len(done)
     assert wait_for(lambda: c.ids() >= sent, 5), f"missing {len(sent - c.ids())} of {len(sent)}"
     assert c.ids() == sent
-    c.kill()
 
 
-def test_restart_with_nonempty_spool_replays(binary, make_proxy, origin, workdir):
+def test_restart_with_nonempty_spool_replays(binary, make_proxy, origin, workdir, collectors):
     port = free_port()
-    c = Collector(port, os.path.join(workdir, "received.txt"))
+    c = collectors(port, os.path.join(workdir, "received.txt"))
     p = make_proxy(config=config(port).replace("ORIGIN", origin.address))
     for _ in range(120):
         assert http_get(p.url + "/healthz", headers={"Cookie": CONSENT})[0] == 200
@@ -115,4 +132,3 @@ def test_restart_with_nonempty_spool_replays(binary, make_proxy, origin, workdir
     assert wait_for(lambda: c.ids() >= sent, 20), f"missing {len(sent - c.ids())}"
     assert c.ids() == sent
     p.stop()
-    c.kill()

@@ -249,6 +249,17 @@ Captures capturesOf(std::string_view ua, int count, void* md) {
   return Captures{ua, pcre2_get_ovector_pointer(static_cast<pcre2_match_data*>(md)), count};
 }
 
+// User agents and operating systems share uap-core's shape: a family and up to four version
+// parts, taken from the replacements or else from capture groups 1..5.
+template <typename Raw, typename Replacements>
+void fillVersioned(Raw& out, const Replacements& r, const Captures& caps) {
+  out.family = field(r[0], 1, caps).value_or("Other");
+  out.major = field(r[1], 2, caps);
+  out.minor = field(r[2], 3, caps);
+  out.patch = field(r[3], 4, caps);
+  out.patchMinor = field(r[4], 5, caps);
+}
+
 }  // namespace
 
 RawUserAgent UaRegexes::parseUserAgent(std::string_view ua, UaScratch& scratch) const {
@@ -260,12 +271,7 @@ RawUserAgent UaRegexes::matchUserAgent(std::string_view ua, UaScratch& scratch) 
   RawUserAgent out;
   if (const Rule* rule = firstMatch(uaRules_, ua, scratch)) {
     Captures caps = capturesOf(ua, scratch.lastCount_, scratch.matchData_.get());
-    const auto& r = rule->replacements;
-    out.family = field(r[0], 1, caps).value_or("Other");
-    out.major = field(r[1], 2, caps);
-    out.minor = field(r[2], 3, caps);
-    out.patch = field(r[3], 4, caps);
-    out.patchMinor = field(r[4], 5, caps);
+    fillVersioned(out, rule->replacements, caps);
   }
   return out;
 }
@@ -279,12 +285,7 @@ RawOs UaRegexes::matchOs(std::string_view ua, UaScratch& scratch) const {
   RawOs out;
   if (const Rule* rule = firstMatch(osRules_, ua, scratch)) {
     Captures caps = capturesOf(ua, scratch.lastCount_, scratch.matchData_.get());
-    const auto& r = rule->replacements;
-    out.family = field(r[0], 1, caps).value_or("Other");
-    out.major = field(r[1], 2, caps);
-    out.minor = field(r[2], 3, caps);
-    out.patch = field(r[3], 4, caps);
-    out.patchMinor = field(r[4], 5, caps);
+    fillVersioned(out, rule->replacements, caps);
   }
   return out;
 }

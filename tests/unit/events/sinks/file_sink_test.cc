@@ -16,6 +16,7 @@
 #include "events/sinks/sink_factory.h"
 #include "events/sinks/stdout_sink.h"
 #include "events/uuid7.h"
+#include "tests/helpers/temp_dir.h"
 
 namespace consentry::events {
 namespace {
@@ -24,21 +25,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "csy-file-sink-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 std::vector<std::string> readLines(const fs::path& p) {
   std::ifstream in(p);

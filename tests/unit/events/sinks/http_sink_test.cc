@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "events/sinks/sink_factory.h"
+#include "tests/helpers/temp_dir.h"
 #include "tests/unit/events/sinks/test_collector.h"
 
 namespace consentry::events {
@@ -24,21 +25,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using testing::TestCollector;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "csy-http-sink-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 std::vector<EncodedEvent> makeEvents(int from, int count) {
   std::vector<EncodedEvent> out;

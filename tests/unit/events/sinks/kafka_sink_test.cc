@@ -1,4 +1,5 @@
 #include "events/sinks/kafka_sink.h"
+#include "tests/helpers/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,21 +19,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "csy-kafka-sink-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 // tests/helpers/kafka_mock_cluster as a child process, driven through its stdin.
 class MockCluster {

@@ -1,4 +1,5 @@
 #include "events/sinks/spool.h"
+#include "tests/helpers/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,22 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "csy-spool-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 EncodedEvent makeEvent(int i, size_t payloadBytes = 40) {
   EncodedEvent e;

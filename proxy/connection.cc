@@ -69,11 +69,16 @@ void appendChunkSize(ByteBuffer& out, size_t n) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context, int fd,
-                       const IpAddress& peer, bool tls)
-    : worker_(worker), context_(std::move(context)), fd_(fd), peer_(peer), tls_(tls) {
-  event_assign(&readEvent_, worker_.base(), fd_, EV_READ | EV_PERSIST, &onClientRead, this);
-  event_assign(&writeEvent_, worker_.base(), fd_, EV_WRITE | EV_PERSIST, &onClientWrite, this);
+Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context,
+                       ClientStream stream, const IpAddress& peer)
+    : worker_(worker),
+      context_(std::move(context)),
+      stream_(std::move(stream)),
+      peer_(peer),
+      tls_(stream_.secure()) {
+  const int fd = stream_.fd();
+  event_assign(&readEvent_, worker_.base(), fd, EV_READ | EV_PERSIST, &onClientRead, this);
+  event_assign(&writeEvent_, worker_.base(), fd, EV_WRITE | EV_PERSIST, &onClientWrite, this);
   evtimer_assign(&timer_, worker_.base(), &onTimer, this);
   ProxyMetrics::get().connections.add(1);
 }
@@ -157,7 +162,7 @@ void Connection::onTimer(evutil_socket_t, short, void* arg) {
 void Connection::readClient() {
   if (closed_) return;
   if (state_ == State::Tunnel) {
-    ssize_t n = readInto(fd_, upOut_);
+    ssize_t n = stream_.read(upOut_);
     if (n == 0 || n == -2) {
       clientEof_ = true;
       state_ = State::Closing;
@@ -166,7 +171,7 @@ void Connection::readClient() {
     return;
   }
   while (!clientEof_) {
-    ssize_t n = readInto(fd_, in_);
+    ssize_t n = stream_.read(in_);
     if (n == -1) break;
     if (n == -2) {
       close();
@@ -888,7 +893,7 @@ void Connection::flush() {
 }
 
 bool Connection::flushClient() {
-  if (!writeFrom(fd_, out_, written_)) {
+  if (!stream_.write(out_, written_)) {
     close();
     return false;
   }
@@ -964,8 +969,7 @@ void Connection::close() {
   event_del(&readEvent_);
   event_del(&writeEvent_);
   event_del(&timer_);
-  ::close(fd_);
-  fd_ = -1;
+  stream_.close();
   ProxyMetrics::get().connections.add(-1);
   worker_.release(this);
 }

@@ -14,6 +14,7 @@
 #include "base/ip_address.h"
 #include "filters/chain.h"
 #include "proxy/byte_buffer.h"
+#include "proxy/client_stream.h"
 #include "proxy/http1/parser.h"
 #include "proxy/upstream/pool.h"
 #include "proxy/worker_context.h"
@@ -24,8 +25,9 @@ class Worker;
 
 class Connection {
  public:
-  Connection(Worker& worker, std::shared_ptr<WorkerContext> context, int fd, const IpAddress& peer,
-             bool tls);
+  // `stream` is the accepted client socket, with TLS already negotiated when the listener has it.
+  Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
+             const IpAddress& peer);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -83,7 +85,7 @@ class Connection {
 
   Worker& worker_;
   std::shared_ptr<WorkerContext> context_;
-  int fd_;
+  ClientStream stream_;
   IpAddress peer_;
   bool tls_;
   event readEvent_{};

@@ -87,8 +87,8 @@ void Worker::accept(size_t listener) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     auto address = IpAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&peer));
-    auto connection = std::make_unique<Connection>(
-        *this, context(), fd, address ? address->unmapped() : IpAddress{}, sockets_[listener].tls);
+    auto connection = std::make_unique<Connection>(*this, context(), ClientStream(fd, nullptr),
+                                                   address ? address->unmapped() : IpAddress{});
     Connection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
     raw->start();

@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
                           unsigned worker) -> std::unique_ptr<filters::Chain> {
     return telemetry.chains ? telemetry.chains->make(config, worker) : nullptr;
   };
+  hooks.everyWorkerSwitched = [](const config::ConfigPtr& config) {
+    if (telemetry.chains) telemetry.chains->retainOnly(config.get());
+  };
   hooks.reopenLogs = [] {
     if (telemetry.pipeline) telemetry.pipeline->reopen();
   };

@@ -70,6 +70,10 @@ void reload(Process& p) {
   }
   ProxyMetrics::get().reload(true);
   logLifecycle("info", "reload ok", {{"config", result.config->sourcePath}});
+  // A worker stuck longer than this keeps the older preparations until the next reload.
+  if (p.hooks.everyWorkerSwitched && p.server.awaitWorkersSwitched(std::chrono::seconds(2))) {
+    p.hooks.everyWorkerSwitched(result.config);
+  }
 }
 
 void onSignal(evutil_socket_t signal, short, void* arg) {

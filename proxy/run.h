@@ -21,7 +21,10 @@ struct RunHooks {
   std::function<Result<void>(const config::ConfigPtr&)> prepare;
   ChainFactory chainFactory;
   std::function<void()> reopenLogs;  // SIGUSR1, after the access log
-  std::function<void()> drained;     // after in-flight requests finished: flush event sinks
+  // After a reload, once every worker serves `config`: whatever was prepared for older configs
+  // can be released (live connections keep their own references).
+  std::function<void(const config::ConfigPtr&)> everyWorkerSwitched;
+  std::function<void()> drained;  // after in-flight requests finished: flush event sinks
   // Why the process is not ready (e.g. an event sink failing for long), or nullopt; /readyz.
   std::function<std::optional<std::string>()> readiness;
 };

@@ -97,10 +97,23 @@ Result<void> Server::reload(config::ConfigPtr config) {
   maxConnections_.store((*snapshot)->config->limits.maxConnections);
   snapshot_.store(*snapshot);
   generation_.store(generation, std::memory_order_release);
+  for (auto& w : workers_) w->adoptLatest();
   // Reloads come from the main thread, like start(): the old checker's thread is joined here.
   healthChecker_.reset();
   healthChecker_ = std::make_unique<HealthChecker>(*snapshot);
   return {};
+}
+
+bool Server::awaitWorkersSwitched(Duration timeout) const {
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    bool all = true;
+    for (const auto& w : workers_) all = all && w->adoptedGeneration() >= generation;
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 bool Server::drain(Duration timeout) {

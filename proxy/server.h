@@ -34,9 +34,12 @@ class Server {
 
   // Binds all listeners (errors name the address) and starts the workers.
   Result<void> start(config::ConfigPtr config);
-  // Publishes a new snapshot; new connections use it, live ones keep theirs. Listener changes
-  // need a restart.
+  // Publishes a new snapshot and asks every worker to switch to it; new connections use it, live
+  // ones keep theirs. Listener changes need a restart.
   Result<void> reload(config::ConfigPtr config);
+  // True once every worker has switched to the current snapshot (false after `timeout`): from
+  // then on nothing will build anything from an older one.
+  bool awaitWorkersSwitched(Duration timeout) const;
   // Stops accepting, closes idle connections and waits for in-flight ones up to `timeout`, then
   // stops every worker. True when everything finished in time.
   bool drain(Duration timeout);

@@ -21,6 +21,7 @@ Worker::Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets
     : index_(index), server_(server), base_(event_base_new()), sockets_(std::move(sockets)) {
   event_assign(&drainEvent_, base_, -1, 0, &onDrain, this);
   event_assign(&reapEvent_, base_, -1, 0, &onReap, this);
+  event_assign(&adoptEvent_, base_, -1, 0, &onAdopt, this);
   acceptArgs_.reserve(sockets_.size());
   for (size_t i = 0; i < sockets_.size(); ++i) {
     acceptArgs_.emplace_back(this, i);
@@ -44,6 +45,7 @@ Worker::~Worker() {
   context_.reset();
   event_del(&drainEvent_);
   event_del(&reapEvent_);
+  event_del(&adoptEvent_);
   event_base_free(base_);
 }
 
@@ -65,6 +67,14 @@ void Worker::drain() {
 
 void Worker::stop() {
   event_base_loopbreak(base_);
+}
+
+void Worker::adoptLatest() {
+  event_active(&adoptEvent_, EV_READ, 0);
+}
+
+void Worker::onAdopt(evutil_socket_t, short, void* arg) {
+  static_cast<Worker*>(arg)->context();
 }
 
 void Worker::onAccept(evutil_socket_t, short, void* arg) {
@@ -101,6 +111,7 @@ const std::shared_ptr<WorkerContext>& Worker::context() {
     context_ =
         std::make_shared<WorkerContext>(server_.snapshot(), base_, index_, server_.chainFactory());
     generation_ = generation;
+    adopted_.store(generation, std::memory_order_release);
   }
   return context_;
 }

@@ -37,6 +37,10 @@ class Worker {
   void drain();
   // Thread-safe: exit the loop now (drain timeout).
   void stop();
+  // Thread-safe: switch to the server's latest snapshot now instead of at the next accept, so a
+  // reload can tell when every worker serves it (adoptedGeneration()).
+  void adoptLatest();
+  uint64_t adoptedGeneration() const { return adopted_.load(std::memory_order_acquire); }
 
   event_base* base() const { return base_; }
   Server& server() const { return server_; }
@@ -50,6 +54,7 @@ class Worker {
   static void onAccept(evutil_socket_t fd, short, void* arg);
   static void onDrain(evutil_socket_t, short, void* arg);
   static void onReap(evutil_socket_t, short, void* arg);
+  static void onAdopt(evutil_socket_t, short, void* arg);
   void accept(size_t listener);
   const std::shared_ptr<WorkerContext>& context();
   void beginDrain();
@@ -62,10 +67,12 @@ class Worker {
   std::vector<std::pair<Worker*, size_t>> acceptArgs_;
   event drainEvent_{};
   event reapEvent_{};
+  event adoptEvent_{};
   bool draining_ = false;
   std::atomic<bool> drainRequested_{false};
   std::shared_ptr<WorkerContext> context_;
   uint64_t generation_ = 0;
+  std::atomic<uint64_t> adopted_{0};  // generation_, published for the reloading thread
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> graveyard_;
   std::thread thread_;

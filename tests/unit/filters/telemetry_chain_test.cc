@@ -145,6 +145,26 @@ TEST(TelemetryChain, ConsentedNavigationEmitsOnePageview) {
   EXPECT_NE(line.find("\"policy_version\":3"), std::string::npos) << line;
 }
 
+TEST(ChainFactory, RetainOnlyForgetsConfigsReplacedByAReload) {
+  Harness h("");
+  auto reloaded = config::loadConfigString(
+      "upstreams: [{name: site, servers: [127.0.0.1:2]}]\nsinks: [{name: local, type: file, "
+      "path: " +
+          (h.dir / "events.jsonl").string() + "}]\n",
+      "reloaded.yaml");
+  ASSERT_TRUE(reloaded.errors.empty());
+  ASSERT_TRUE(h.factory->prepare(reloaded.config).ok());
+  EXPECT_NE(h.factory->make(*h.config, 0), nullptr);
+  EXPECT_NE(h.factory->make(*reloaded.config, 0), nullptr);
+
+  h.factory->retainOnly(reloaded.config.get());
+  EXPECT_EQ(h.factory->make(*h.config, 0), nullptr);  // its prepared part was released
+  EXPECT_NE(h.factory->make(*reloaded.config, 0), nullptr);
+  // A chain made before keeps working on what it holds.
+  std::vector<HeaderField> storage;
+  EXPECT_NE(h.chain->begin(consentedNavigation().info(storage)), nullptr);
+}
+
 TEST(TelemetryChain, MissingAgeCookieOrOldPolicyRecordsNothing) {
   if (!fs::exists(kRegexes)) GTEST_SKIP() << "uap-core not installed";
   Harness h("");

@@ -69,8 +69,8 @@ void appendChunkSize(ByteBuffer& out, size_t n) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context,
-                       ClientStream stream, const IpAddress& peer)
+Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
+                       const IpAddress& peer)
     : worker_(worker),
       context_(std::move(context)),
       stream_(std::move(stream)),
@@ -210,6 +210,10 @@ void Connection::process() {
     switch (state_) {
       case State::Head: {
         if (in_.empty()) return;
+        if (completionPending_) {
+          // Responses are written in order: the previous one must be out before the next begins.
+          if (!flushClient() || completionPending_) return;
+        }
         auto result = http1::parseRequest(in_.view(), context_->limits, request_);
         if (result.status == http1::Status::Incomplete) {
           if (clientEof_) {
@@ -796,6 +800,26 @@ void Connection::releaseUpstream(bool reusable) {
 }
 
 void Connection::finishExchange(int status) {
+  if (completionPending_) completeExchange(written_ >= completionMark_);  // not expected: defensive
+  completionPending_ = true;
+  completionStatus_ = status;
+  completionMark_ = written_ + out_.size();
+  if (out_.empty()) completeExchange(true);
+  if (state_ == State::Tunnel) return;
+  if (closeAfter_) {
+    state_ = State::Closing;
+    return;
+  }
+  state_ = State::Head;
+  if (in_.empty()) {
+    armTimer(Timer::Idle, context_->config.limits.idleTimeout);
+    if (clientEof_) state_ = State::Closing;
+  }
+}
+
+void Connection::completeExchange(bool delivered) {
+  completionPending_ = false;
+  const int status = completionStatus_;
   auto& metrics = ProxyMetrics::get();
   metrics.requests(status).inc();
   metrics.duration.observe(
@@ -809,7 +833,7 @@ void Connection::finishExchange(int status) {
     entry.target = target_;
     entry.protocol = http10_ ? "HTTP/1.0" : "HTTP/1.1";
     entry.status = status;
-    entry.bytesSent = written_ + out_.size() - outMark_;
+    entry.bytesSent = std::min(written_, completionMark_) - outMark_;
     entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
     if (upstream_ != nullptr && server_ >= 0) {
@@ -818,18 +842,9 @@ void Connection::finishExchange(int status) {
     log->record(worker_.index(), entry);
   }
   if (exchange_) {
-    exchange_->onComplete(status);
+    // A response the client never fully received did not happen, for telemetry.
+    exchange_->onComplete(delivered ? status : 0);
     exchange_.reset();
-  }
-  if (state_ == State::Tunnel) return;
-  if (closeAfter_) {
-    state_ = State::Closing;
-    return;
-  }
-  state_ = State::Head;
-  if (in_.empty()) {
-    armTimer(Timer::Idle, context_->config.limits.idleTimeout);
-    if (clientEof_) state_ = State::Closing;
   }
 }
 
@@ -897,6 +912,7 @@ bool Connection::flushClient() {
     close();
     return false;
   }
+  if (completionPending_ && written_ >= completionMark_) completeExchange(true);
   return true;
 }
 
@@ -918,7 +934,8 @@ void Connection::updateInterest() {
   bool wantRead = !clientEof_ && state_ != State::Closing && out_.size() < kHighWater;
   if (state_ == State::Tunnel) {
     wantRead = wantRead && upOut_.size() < kHighWater;
-  } else if (state_ != State::Head) {
+  } else {
+    // In Head, requests pipelined behind an unwritten response pile up in in_: bound them too.
     wantRead = wantRead && in_.size() < kHighWater && upOut_.size() < kHighWater;
   }
   if (wantRead != reading_) {
@@ -961,7 +978,9 @@ void Connection::armTimer(Timer kind, std::chrono::milliseconds after) {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  if (exchange_) {
+  if (completionPending_) {
+    completeExchange(written_ >= completionMark_);
+  } else if (exchange_) {
     exchange_->onComplete(0);
     exchange_.reset();
   }

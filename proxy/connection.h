@@ -72,6 +72,7 @@ class Connection {
   void writeResponseHead();
   void finishResponse();
   void finishExchange(int status);
+  void completeExchange(bool delivered);
   void enterTunnel();
 
   void sendError(int status, bool close);
@@ -138,6 +139,12 @@ class Connection {
   int server_ = -1;
   uint64_t written_ = 0;  // bytes written to the client over the connection's life
   uint64_t outMark_ = 0;  // written_ + out_.size() when the current exchange began
+  // The finished exchange whose response is queued but not yet written: its log step (metrics,
+  // access log, onComplete) runs once written_ reaches completionMark_, or as a failure if the
+  // connection closes first. The next pipelined request waits for it.
+  bool completionPending_ = false;
+  int completionStatus_ = 0;
+  uint64_t completionMark_ = 0;
 };
 
 }  // namespace consentry::proxy

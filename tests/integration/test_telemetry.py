@@ -1,6 +1,8 @@
 """Consent-gated telemetry through the real binary (SPEC §3-§5, §9)."""
 import json
 import random
+import socket
+import struct
 import time
 import urllib.request
 
@@ -174,3 +176,44 @@ def test_explain_cli(binary, workdir):
                          capture_output=True, timeout=30)
     got = json.loads(out.stdout)
     assert got["event"] is None and got["consent"]["analytics"] is False
+
+
+def kernel_absorbs(rcvbuf):
+    """Bytes a loopback socket accepts towards a peer with this receive buffer that never reads."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.socket() as reader:
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            reader.connect(listener.getsockname())
+            writer, _ = listener.accept()
+            with writer:
+                writer.setblocking(False)
+                sent = 0
+                for _ in range(30):
+                    try:
+                        while True:
+                            sent += writer.send(b"x" * 16384)
+                    except BlockingIOError:
+                        time.sleep(0.01)
+                return sent
+
+
+def test_pageview_counts_only_once_its_response_was_written(make_proxy):
+    # The body is sized so that the socket takes only part of it while the rest fits in the
+    # proxy's output buffer (256 KiB): it is all queued, but a client that reads nothing and
+    # resets the connection never got it, so no page view may be recorded.
+    n = kernel_absorbs(4096) + 128 * 1024
+    p = make_proxy(TELEMETRY.replace("record: documents", "record: all"))
+    request = (f"GET /bytes?n={n}&cl=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: {CHROME}\r\n"
+               f"Accept: text/html\r\nCookie: {CONSENT}\r\n\r\n").encode()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", p.port))
+        s.sendall(request)
+        time.sleep(1.0)  # the origin answers; the proxy queues the whole body and waits
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+    status, _, body = navigate(p, "/bytes?n=200000&cl=1")  # this one is read to the end
+    assert status == 200 and len(body) == 200000
+    events = stop_and_read(p)
+    assert [e["type"] for e in events] == ["pageview"]

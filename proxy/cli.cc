@@ -1,11 +1,13 @@
 #include "proxy/cli.h"
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <vector>
 
 #include "config/config_loader.h"
 #include "proxy/cli_telemetry.h"
+#include "proxy/tls/tls_listener.h"
 
 #ifndef CONSENTRY_VERSION
 #define CONSENTRY_VERSION "0.1.0"
@@ -19,6 +21,30 @@ int printErrors(const config::LoadResult& result) {
   return 1;
 }
 
+// Loads every TLS certificate/key pair the way the proxy will; prints what cannot be used.
+bool checkCertificates(const config::Config& config) {
+  bool ok = true;
+  const std::time_t now = std::time(nullptr);
+  for (const auto& listener : config.listeners) {
+    if (!listener.tls) continue;
+    auto loaded =
+        tls::TlsListener::create(listener.address, *listener.tls, false,
+                                 std::make_shared<tls::TicketKeys>(listener.tls->ticketRotation));
+    if (!loaded) {
+      std::cout << "listener " << listener.address << ": " << loaded.error().message << '\n';
+      ok = false;
+      continue;
+    }
+    for (const auto& certificate : (*loaded)->certificates()) {
+      if (certificate.notAfter <= now) {
+        std::cerr << "warning: listener " << listener.address << ": certificate '"
+                  << certificate.certFile << "' (" << certificate.label() << ") has expired\n";
+      }
+    }
+  }
+  return ok;
+}
+
 int runCheck(const CliContext& context, std::span<const std::string_view>) {
   config::LoadOptions options;
   options.checkFiles = true;
@@ -27,6 +53,7 @@ int runCheck(const CliContext& context, std::span<const std::string_view>) {
   const auto fileErrors = validateNamedFiles(*result.config);
   for (const auto& e : fileErrors) std::cout << e << '\n';
   if (!fileErrors.empty()) return 1;
+  if (!checkCertificates(*result.config)) return 1;
   std::cout << "ok\n";
   return 0;
 }

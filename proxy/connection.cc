@@ -942,6 +942,11 @@ void Connection::updateInterest() {
     reading_ = wantRead;
     wantRead ? event_add(&readEvent_, nullptr) : event_del(&readEvent_);
   }
+  if (reading_ && stream_.pending()) {
+    // TLS already decrypted these bytes (a read stopped at the high-water mark): the socket will
+    // not signal them again, so schedule the read ourselves.
+    event_active(&readEvent_, EV_READ, 0);
+  }
   bool wantWrite = !out_.empty();
   if (wantWrite != writing_) {
     writing_ = wantWrite;

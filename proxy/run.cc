@@ -50,19 +50,22 @@ struct Process {
 
 void reload(Process& p) {
   auto result = loadConfig(p.path, p.configGiven);
+  // The proxy's own part first (upstream names, certificate files): a refusal there must leave
+  // the telemetry chain and sinks untouched too.
+  Result<std::shared_ptr<const Snapshot>> snapshot = makeError("config not loaded");
+  if (result.config) snapshot = p.server.prepare(result.config);
   Result<void> prepared;
-  if (result.config && p.hooks.prepare) prepared = p.hooks.prepare(result.config);
-  Result<void> published;
-  if (result.config && prepared) published = p.server.reload(result.config);
-  if (!result.config || !prepared || !published) {
+  if (result.config && snapshot && p.hooks.prepare) prepared = p.hooks.prepare(result.config);
+  if (!result.config || !snapshot || !prepared) {
     for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.format().c_str());
     std::string why = !result.config ? joinErrors(result.errors)
-                      : !prepared    ? prepared.error().message
-                                     : published.error().message;
+                      : !snapshot    ? snapshot.error().message
+                                     : prepared.error().message;
     logLifecycle("error", "reload failed", {{"config", p.path}, {"error", why}});
     ProxyMetrics::get().reload(false);
     return;
   }
+  p.server.publish(std::move(*snapshot));
   if (p.accessLog) {
     if (auto r = p.accessLog->reconfigure(result.config->accessLog); !r) {
       logLifecycle("warn", "access log not reconfigured", {{"error", r.error().message}});

@@ -7,10 +7,31 @@
 #include <thread>
 
 #include "proxy/health_checker.h"
+#include "proxy/lifecycle_log.h"
 #include "proxy/listen_socket.h"
+#include "proxy/tls/tls_metrics.h"
 #include "proxy/worker.h"
 
 namespace consentry::proxy {
+namespace {
+
+// Expiry as a metric for alerting, and a warning when a certificate is already expired: it is
+// still served (clients decide; an operator mid-renewal keeps the site up for those that accept).
+void reportCertificates(const tls::TlsListener& listener) {
+  const std::time_t now = std::time(nullptr);
+  for (const auto& certificate : listener.certificates()) {
+    tls::TlsMetrics::expiry(listener.name(), certificate.label(), certificate.notAfter);
+    if (certificate.notAfter <= now) {
+      logLifecycle("warn", "certificate expired",
+                   {{"listener", listener.name()},
+                    {"cert", certificate.certFile},
+                    {"name", certificate.label()},
+                    {"not_after", std::to_string(certificate.notAfter)}});
+    }
+  }
+}
+
+}  // namespace
 
 Server::Server(ChainFactory chainFactory) : chainFactory_(std::move(chainFactory)) {
   // Workers are poked from the main thread (drain, stop): libevent needs its locks for that.
@@ -23,8 +44,8 @@ Server::~Server() {
   workers_.clear();
 }
 
-Result<std::shared_ptr<const Snapshot>> Server::makeSnapshot(config::ConfigPtr config,
-                                                             uint64_t generation) {
+Result<std::shared_ptr<Snapshot>> Server::makeSnapshot(config::ConfigPtr config,
+                                                       uint64_t generation) {
   auto snapshot = std::make_shared<Snapshot>();
   for (const auto& upstream : config->upstreams) {
     std::vector<upstream::SocketAddress> servers;
@@ -43,11 +64,55 @@ Result<std::shared_ptr<const Snapshot>> Server::makeSnapshot(config::ConfigPtr c
   }
   snapshot->config = std::move(config);
   snapshot->generation = generation;
-  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+  return snapshot;
+}
+
+Result<void> Server::loadTls(Snapshot& snapshot) {
+  const auto& listeners = snapshot.config->listeners;
+  snapshot.tls.assign(listeners.size(), nullptr);
+  for (size_t i = 0; i < listeners.size(); ++i) {
+    const config::Listener& listener = listeners[i];
+    if (i < listenerTls_.size() && listenerTls_[i] != listener.tls.has_value()) {
+      return makeError("listener " + listener.address + ": turning TLS on or off needs a restart");
+    }
+    if (!listener.tls) continue;
+    if (ticketKeys_.size() <= i) ticketKeys_.resize(i + 1);
+    if (!ticketKeys_[i]) {
+      ticketKeys_[i] = std::make_shared<tls::TicketKeys>(listener.tls->ticketRotation);
+    }
+    auto loaded = tls::TlsListener::create(listener.address, *listener.tls,
+                                           listener.http2 && Worker::kServesHttp2, ticketKeys_[i]);
+    if (!loaded) return makeError("listener " + listener.address + ": " + loaded.error().message);
+    snapshot.tls[i] = std::move(*loaded);
+  }
+  return {};
+}
+
+Result<std::shared_ptr<const Snapshot>> Server::prepare(config::ConfigPtr config) {
+  auto snapshot = makeSnapshot(std::move(config), generation_.load() + 1);
+  if (!snapshot) return snapshot.error();
+  if (auto r = loadTls(**snapshot); !r) return r.error();
+  return std::shared_ptr<const Snapshot>(std::move(*snapshot));
+}
+
+void Server::publish(std::shared_ptr<const Snapshot> snapshot) {
+  for (size_t i = 0; i < snapshot->tls.size(); ++i) {
+    if (!snapshot->tls[i]) continue;
+    ticketKeys_[i]->setRotation(snapshot->config->listeners[i].tls->ticketRotation);
+    reportCertificates(*snapshot->tls[i]);
+  }
+  maxConnections_.store(snapshot->config->limits.maxConnections);
+  const uint64_t generation = snapshot->generation;
+  snapshot_.store(snapshot);
+  generation_.store(generation, std::memory_order_release);
+  for (auto& w : workers_) w->adoptLatest();
+  // Reloads come from the main thread, like start(): the old checker's thread is joined here.
+  healthChecker_.reset();
+  healthChecker_ = std::make_unique<HealthChecker>(std::move(snapshot));
 }
 
 Result<void> Server::start(config::ConfigPtr config) {
-  auto snapshot = makeSnapshot(config, 1);
+  auto snapshot = prepare(config);
   if (!snapshot) return snapshot.error();
   unsigned count = config->workers > 0 ? static_cast<unsigned>(config->workers)
                                        : std::max(1u, std::thread::hardware_concurrency());
@@ -79,28 +144,19 @@ Result<void> Server::start(config::ConfigPtr config) {
       sockets[w].push_back(ListenSocket{*fd, listener.tls.has_value()});
     }
   }
-  maxConnections_.store(config->limits.maxConnections);
-  snapshot_.store(*snapshot);
-  generation_.store(1, std::memory_order_release);
+  for (const auto& listener : config->listeners) listenerTls_.push_back(listener.tls.has_value());
+  publish(*snapshot);
   for (unsigned w = 0; w < count; ++w) {
     workers_.push_back(std::make_unique<Worker>(w, *this, std::move(sockets[w])));
   }
   for (auto& w : workers_) w->start();
-  healthChecker_ = std::make_unique<HealthChecker>(*snapshot);
   return {};
 }
 
 Result<void> Server::reload(config::ConfigPtr config) {
-  uint64_t generation = generation_.load() + 1;
-  auto snapshot = makeSnapshot(std::move(config), generation);
+  auto snapshot = prepare(std::move(config));
   if (!snapshot) return snapshot.error();
-  maxConnections_.store((*snapshot)->config->limits.maxConnections);
-  snapshot_.store(*snapshot);
-  generation_.store(generation, std::memory_order_release);
-  for (auto& w : workers_) w->adoptLatest();
-  // Reloads come from the main thread, like start(): the old checker's thread is joined here.
-  healthChecker_.reset();
-  healthChecker_ = std::make_unique<HealthChecker>(*snapshot);
+  publish(std::move(*snapshot));
   return {};
 }
 

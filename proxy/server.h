@@ -29,8 +29,8 @@ class Server {
   ~Server();
 
   // Resolves upstream server addresses; fails on a name that does not resolve.
-  static Result<std::shared_ptr<const Snapshot>> makeSnapshot(config::ConfigPtr config,
-                                                              uint64_t generation);
+  static Result<std::shared_ptr<Snapshot>> makeSnapshot(config::ConfigPtr config,
+                                                        uint64_t generation);
 
   // Binds all listeners (errors name the address) and starts the workers.
   Result<void> start(config::ConfigPtr config);
@@ -40,6 +40,11 @@ class Server {
   // True once every worker has switched to the current snapshot (false after `timeout`): from
   // then on nothing will build anything from an older one.
   bool awaitWorkersSwitched(Duration timeout) const;
+  // reload() in two steps, so that the caller can refuse a config before anything else sees it:
+  // prepare() resolves upstreams and loads every TLS certificate and key again (also when the
+  // YAML did not change: files replaced in place); publish() makes the result current.
+  Result<std::shared_ptr<const Snapshot>> prepare(config::ConfigPtr config);
+  void publish(std::shared_ptr<const Snapshot> snapshot);
   // Stops accepting, closes idle connections and waits for in-flight ones up to `timeout`, then
   // stops every worker. True when everything finished in time.
   bool drain(Duration timeout);
@@ -66,6 +71,9 @@ class Server {
   void leave() { connections_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
+  // Builds snapshot.tls from its config (certificate files are read here).
+  Result<void> loadTls(Snapshot& snapshot);
+
   ChainFactory chainFactory_;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::atomic<uint64_t> generation_{0};
@@ -74,6 +82,10 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<HealthChecker> healthChecker_;  // probes the current snapshot's servers
   std::vector<std::string> bound_;
+  // Per listener, fixed at start(): whether its sockets speak TLS, and its ticket keys (kept across
+  // reloads so that sessions resume after one).
+  std::vector<bool> listenerTls_;
+  std::vector<std::shared_ptr<tls::TicketKeys>> ticketKeys_;
   admin::AccessLog* accessLog_ = nullptr;
 };
 

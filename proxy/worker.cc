@@ -38,6 +38,8 @@ Worker::~Worker() {
   for (auto& [raw, owned] : connections_) live.push_back(raw);
   for (Connection* c : live) c->abort();
   graveyard_.clear();
+  handshakes_.clear();  // closes their sockets
+  finishedHandshakes_.clear();
   acceptEvents_.clear();
   for (auto& s : sockets_) {
     if (s.fd >= 0) ::close(s.fd);
@@ -97,12 +99,55 @@ void Worker::accept(size_t listener) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     auto address = IpAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&peer));
-    auto connection = std::make_unique<Connection>(*this, context(), ClientStream(fd, nullptr),
-                                                   address ? address->unmapped() : IpAddress{});
-    Connection* raw = connection.get();
-    connections_.emplace(raw, std::move(connection));
-    raw->start();
+    const IpAddress client = address ? address->unmapped() : IpAddress{};
+    if (sockets_[listener].tls) {
+      startHandshake(listener, fd, client);
+    } else {
+      adopt(ClientStream(fd, nullptr), client, false);
+    }
   }
+}
+
+void Worker::adopt(ClientStream stream, const IpAddress& peer, bool http2) {
+  (void)http2;  // no HTTP/2 frontend yet: kServesHttp2 keeps "h2" out of ALPN
+  auto connection = std::make_unique<Connection>(*this, context(), std::move(stream), peer);
+  Connection* raw = connection.get();
+  connections_.emplace(raw, std::move(connection));
+  raw->start();
+}
+
+void Worker::startHandshake(size_t listener, int fd, const IpAddress& peer) {
+  const auto& ctx = context();
+  const auto& listeners = ctx->snapshot->tls;
+  const tls::TlsListener* tlsListener =
+      listener < listeners.size() ? listeners[listener].get() : nullptr;
+  SslPtr ssl = tlsListener != nullptr ? tlsListener->accept(fd) : nullptr;
+  if (!ssl) {
+    ::close(fd);
+    server_.leave();
+    return;
+  }
+  auto handshake = std::make_unique<tls::TlsHandshake>(
+      base_, fd, std::move(ssl), listeners[listener], peer, ctx->config.limits.headerTimeout,
+      [this](tls::TlsHandshake& h, bool ok) { handshakeDone(h, ok); });
+  tls::TlsHandshake* raw = handshake.get();
+  handshakes_.emplace(raw, std::move(handshake));
+  raw->start();
+}
+
+void Worker::handshakeDone(tls::TlsHandshake& handshake, bool ok) {
+  auto it = handshakes_.find(&handshake);
+  if (it == handshakes_.end()) return;
+  finishedHandshakes_.push_back(std::move(it->second));
+  handshakes_.erase(it);
+  event_active(&reapEvent_, EV_READ, 0);
+  if (!ok) {
+    server_.leave();
+    return;
+  }
+  ClientStream stream = handshake.takeStream();
+  const bool http2 = stream.alpn() == "h2";
+  adopt(std::move(stream), handshake.peer(), http2);
 }
 
 const std::shared_ptr<WorkerContext>& Worker::context() {
@@ -128,6 +173,7 @@ void Worker::release(Connection* connection) {
 void Worker::onReap(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Worker*>(arg);
   self->graveyard_.clear();
+  self->finishedHandshakes_.clear();
   if (self->draining_ && self->connections_.empty()) event_base_loopexit(self->base_, nullptr);
 }
 
@@ -146,6 +192,9 @@ void Worker::beginDrain() {
   std::vector<Connection*> live;
   for (auto& [raw, owned] : connections_) live.push_back(raw);
   for (Connection* c : live) c->drain();
+  // A handshake in progress has no request yet: nothing to finish, close it like an idle client.
+  for (size_t i = 0; i < handshakes_.size(); ++i) server_.leave();
+  handshakes_.clear();
   if (connections_.empty()) event_base_loopexit(base_, nullptr);
 }
 

@@ -12,6 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/ip_address.h"
+#include "proxy/client_stream.h"
+#include "proxy/tls/handshake.h"
 #include "proxy/worker_context.h"
 
 namespace consentry::proxy {
@@ -26,6 +29,10 @@ struct ListenSocket {
 
 class Worker {
  public:
+  // Whether this build has an HTTP/2 frontend: TLS listeners with http2: true offer "h2" in ALPN
+  // only then. Set by the HTTP/2 frontend when it lands.
+  static constexpr bool kServesHttp2 = false;
+
   Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -49,6 +56,9 @@ class Worker {
   // Called by a connection that closed itself; it is destroyed after the current callback.
   void release(Connection* connection);
   size_t connectionCount() const { return connections_.size(); }
+  // Starts serving a client whose transport is ready (plain socket, or TLS after the handshake):
+  // HTTP/2 when `http2` (ALPN "h2"), else HTTP/1.1.
+  void adopt(ClientStream stream, const IpAddress& peer, bool http2);
 
  private:
   static void onAccept(evutil_socket_t fd, short, void* arg);
@@ -56,6 +66,8 @@ class Worker {
   static void onReap(evutil_socket_t, short, void* arg);
   static void onAdopt(evutil_socket_t, short, void* arg);
   void accept(size_t listener);
+  void startHandshake(size_t listener, int fd, const IpAddress& peer);
+  void handshakeDone(tls::TlsHandshake& handshake, bool ok);
   const std::shared_ptr<WorkerContext>& context();
   void beginDrain();
 
@@ -75,6 +87,9 @@ class Worker {
   std::atomic<uint64_t> adopted_{0};  // generation_, published for the reloading thread
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> graveyard_;
+  // TLS handshakes in progress: not connections yet, but closed on drain and stop like them.
+  std::unordered_map<tls::TlsHandshake*, std::unique_ptr<tls::TlsHandshake>> handshakes_;
+  std::vector<std::unique_ptr<tls::TlsHandshake>> finishedHandshakes_;
   std::thread thread_;
 };
 

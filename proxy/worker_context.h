@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "filters/chain.h"
 #include "proxy/http1/parser.h"
+#include "proxy/tls/tls_listener.h"
 #include "proxy/upstream/address.h"
 #include "proxy/upstream/balancer.h"
 #include "proxy/upstream/pool.h"
@@ -29,6 +30,8 @@ struct Snapshot {
   std::vector<std::vector<upstream::SocketAddress>> servers;    // per upstream, per server
   std::vector<std::vector<std::string>> serverText;             // "1.2.3.4:80", for logs
   std::vector<std::shared_ptr<upstream::SharedHealth>> health;  // per upstream
+  // Per listener, in config order: its certificates and TLS settings, null for cleartext.
+  std::vector<std::shared_ptr<const tls::TlsListener>> tls;
   uint64_t generation = 0;
 };
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Idle keep-alive memory: opens N connections to 127.0.0.1:PORT, sends one request on each and
 reads the answer, then leaves them idle and prints the RSS growth of process PID (and its
-children) per connection in bytes. Usage: idle_conns.py PORT PID [N=5000]"""
+children) per connection in bytes. Usage: idle_conns.py PORT PID [N=5000] [tls]
+With `tls` each connection completes a TLS handshake (no verification) before its request."""
 import os
 import resource
 import selectors
 import socket
+import ssl
 import sys
 import time
 
@@ -29,6 +31,10 @@ def rss_bytes(pid):
 def main():
     port, pid = int(sys.argv[1]), int(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 5000
+    tls = len(sys.argv) > 4 and sys.argv[4] == "tls"
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1000), hard))
     time.sleep(0.3)
@@ -38,6 +44,8 @@ def main():
     sel = selectors.DefaultSelector()
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port))
+        if tls:
+            s = context.wrap_socket(s)
         s.sendall(request)
         conns.append(s)
     pending = {s.fileno(): s for s in conns}
@@ -49,7 +57,10 @@ def main():
     while pending and time.monotonic() < deadline:
         for key, _ in sel.select(timeout=1):
             s = key.fileobj
-            data = s.recv(65536)
+            try:
+                data = s.recv(65536)
+            except ssl.SSLWantReadError:
+                continue
             got[s.fileno()] = got.get(s.fileno(), 0) + len(data)
             if got[s.fileno()] >= 1024 or not data:
                 sel.unregister(s)

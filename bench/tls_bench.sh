@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# HTTP/1.1 over TLS, side by side in one run on loopback: an nginx origin (cleartext, 1 KiB body)
+# behind nginx with TLS and Consentry with TLS, one worker each, the same ECDSA P-256 certificate
+# and TLS 1.3 (what wrk negotiates with both). wrk keeps its connections alive in the keep-alive
+# runs, so they measure record encryption and proxying; the handshake/request runs send
+# "Connection: close" and so measure a full handshake per request. Runs alternate between the two
+# proxies for ROUNDS rounds. Besides requests/s, each proxy's own CPU time per request (utime +
+# stime of its worker process, from /proc) is reported: on a shared, noisy machine that ratio is
+# steadier than throughput. Then the idle memory of TLS keep-alive connections.
+# Usage: bench/tls_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
+#        env ROUNDS=3 IDLE_CONNS=2000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+secs=${1:-10}
+conns=${2:-50}
+bin=${CONSENTRY_BIN:-build/release/consentry}
+work=$(mktemp -d /tmp/consentry-tlsbench.XXXXXX)
+chmod 755 "$work"  # nginx workers run as www-data when started by root
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
+trap cleanup EXIT
+
+ORIGIN=20181 NGINX=20182 CSY=20183 CSY_ADMIN=20193
+head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
+chmod 644 "$work/1k.html"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
+  -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
+chmod 644 "$work/site.key"
+
+cat > "$work/origin.conf" <<CONF
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
+events { worker_connections 16000; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$ORIGIN; root $work; location / { try_files /1k.html =404; } } }
+CONF
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 16000; }
+http { access_log off; keepalive_requests 1000000;
+  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
+  server { listen 127.0.0.1:$NGINX ssl;
+    ssl_certificate $work/site.crt; ssl_certificate_key $work/site.key;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
+    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+cat > "$work/csy.yaml" <<CONF
+listeners:
+  - address: 127.0.0.1:$CSY
+    http2: false
+    tls: {certificates: [{cert: $work/site.crt, key: $work/site.key}]}
+admin: {address: 127.0.0.1:$CSY_ADMIN}
+workers: 1
+upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 64}]
+access_log: {path: "off"}
+CONF
+
+nginx -c "$work/origin.conf" & pids+=($!)
+nginx -c "$work/nginx.conf" & pids+=($!)
+"$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
+sleep 1.5
+nginx_worker=$(pgrep -P "${pids[1]}" | head -1)  # the TLS nginx's single worker process
+csy_pid=${pids[2]}
+ticks_per_s=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() {  # $1 name, $2 port, $3 pid whose CPU is counted, extra wrk args...
+  local name=$1 port=$2 pid=$3; shift 3
+  wrk -t1 -c"$conns" -d2s "$@" "https://127.0.0.1:$port/" >/dev/null 2>&1 || true  # warm-up
+  local before; before=$(cpu_ticks "$pid")
+  local out; out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "https://127.0.0.1:$port/")
+  local after; after=$(cpu_ticks "$pid")
+  local rps p50 p99 errs requests cpu
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
+  cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_s" \
+    'BEGIN {printf "%.1f", t / hz / n * 1e6}')
+  printf "%-34s %12s %10s %10s %12s  %s\n" "$name" "$rps" "$p50" "$p99" "$cpu" "$errs"
+  echo "${name// /_} $rps $cpu" >> "$work/rps"
+}
+
+echo "TLS: $(timeout 10 openssl s_client -connect 127.0.0.1:$CSY -servername bench.test \
+  </dev/null 2>/dev/null | awk '/^New,/ {print $2, $5}' | tr -d ',')"
+printf "%-34s %12s %10s %10s %12s\n" "https proxy (1 worker)" "requests/s" "p50" "p99" "CPU us/req"
+for round in $(seq "${ROUNDS:-3}"); do  # alternate: neither always gets the quieter moment
+  run "nginx keep-alive #$round" $NGINX "$nginx_worker"
+  run "consentry keep-alive #$round" $CSY "$csy_pid"
+  run "nginx handshake/request #$round" $NGINX "$nginx_worker" -H "Connection: close"
+  run "consentry handshake/request #$round" $CSY "$csy_pid" -H "Connection: close"
+done
+echo
+awk '{
+    kind = $1 ~ /keep-alive/ ? "ka" : "hs"; who = $1 ~ /^nginx/ ? "nginx" : "csy";
+    rs[who kind] += $2; cs[who kind] += $3 }
+  END {
+    printf "consentry / nginx, TLS keep-alive requests/s  = %.2fx\n", rs["csyka"] / rs["nginxka"];
+    printf "nginx / consentry, TLS keep-alive CPU per req = %.2fx (>1: consentry cheaper)\n",
+           cs["nginxka"] / cs["csyka"];
+    printf "consentry / nginx, handshake/request req/s    = %.2fx\n", rs["csyhs"] / rs["nginxhs"];
+    printf "nginx / consentry, handshake CPU per req      = %.2fx\n", cs["nginxhs"] / cs["csyhs"] }' \
+  "$work/rps"
+
+if [ "${IDLE_CONNS:-2000}" -gt 0 ]; then
+  echo
+  echo "idle TLS keep-alive memory (${IDLE_CONNS:-2000} connections, RSS growth per connection):"
+  for entry in "nginx $nginx_worker $NGINX" "consentry $csy_pid $CSY"; do
+    set -- $entry
+    printf "%-12s %s\n" "$1" "$(python3 bench/idle_conns.py "$3" "$2" "${IDLE_CONNS:-2000}" tls)"
+  done
+fi

@@ -112,10 +112,16 @@ bool IpAddress::isPrivate() const {
 std::string IpAddress::toString() const {
   char buf[INET6_ADDRSTRLEN];
   if (isV4()) {
-    inet_ntop(AF_INET, bytes_.data(), buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
+    // Formatted by hand: glibc's inet_ntop goes through sprintf, a visible cost when every
+    // forwarded request carries the client address.
+    char* p = buf;
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) *p++ = '.';
+      p = std::to_chars(p, buf + sizeof buf, bytes_[i]).ptr;
+    }
+    return std::string(buf, p);
   }
+  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
   return buf;
 }
 

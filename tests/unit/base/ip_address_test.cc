@@ -1,5 +1,6 @@
 #include "base/ip_address.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -81,6 +82,20 @@ TEST(IpNetwork, ParsesAndMatches) {
   EXPECT_FALSE(IpNetwork::parse("10.0.0.0/"));
   EXPECT_FALSE(IpNetwork::parse("10.0.0.0/-1"));
   EXPECT_FALSE(IpNetwork::parse("::/129"));
+}
+
+TEST(IpAddress, V4TextMatchesInetNtopForEveryOctetValue) {
+  EXPECT_EQ(IpAddress::v4(0).toString(), "0.0.0.0");
+  EXPECT_EQ(IpAddress::v4(0xffffffffu).toString(), "255.255.255.255");
+  std::mt19937 random(7);
+  for (uint32_t i = 0; i < 4096; ++i) {
+    // Every octet value in every position, plus random addresses.
+    const uint32_t a = i < 256 ? i * 0x01010101u : static_cast<uint32_t>(random());
+    const uint32_t network = htonl(a);
+    char expected[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, &network, expected, sizeof expected), nullptr);
+    EXPECT_EQ(IpAddress::v4(a).toString(), expected);
+  }
 }
 
 }  // namespace

@@ -2,13 +2,21 @@
 # Side-by-side proxy benchmark on loopback, all in one run on the same machine:
 # one nginx origin serving a 1 KiB body, and in front of it nginx, HAProxy, nghttpx and Consentry
 # (telemetry off, and telemetry on: every request consented and recorded to a file sink).
-# Each proxy gets one worker so the 2-core machine is split evenly (proxy / wrk+origin).
-# Usage: bench/peer_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
+# Fairness on a small machine: every proxy gets one worker and is pinned to PROXY_CPU, while the
+# origin and wrk share LOAD_CPU (taskset), so a proxy never competes with its own load generator.
+# Each proxy is measured ROUNDS times, the order rotating every round, after its own warm-up; the
+# table shows the median of the rounds (requests/s, p50, p99) and the spread of requests/s.
+# Usage: bench/peer_bench.sh [seconds=10] [connections=50] [rounds=5]
+#        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
+rounds=${3:-5}
+proxy_cpu=${PROXY_CPU:-1}
+load_cpu=${LOAD_CPU:-0}
+base=${PORT_BASE:-18181}
 bin=${CONSENTRY_BIN:-build/release/consentry}
 work=$(mktemp -d /tmp/consentry-bench.XXXXXX)
 chmod 755 "$work"  # nginx workers run as www-data when started by root
@@ -16,7 +24,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
 trap cleanup EXIT
 
-ORIGIN=18181 NGINX=18182 HAPROXY=18183 NGHTTPX=18184 CSY=18185 CSY_T=18186
+ORIGIN=$base NGINX=$((base + 1)) HAPROXY=$((base + 2)) NGHTTPX=$((base + 3)) CSY=$((base + 4))
+CSY_T=$((base + 5)) CSY_ADMIN=$((base + 14)) CSY_T_ADMIN=$((base + 15))
 head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
 chmod 644 "$work/1k.html"
 
@@ -61,51 +70,99 @@ access_log: {path: "off"}
 $3
 CONF
 }
-csy_conf $CSY 18195 "" > "$work/csy.yaml"
-csy_conf $CSY_T 18196 "consent:
+csy_conf $CSY $CSY_ADMIN "" > "$work/csy.yaml"
+csy_conf $CSY_T $CSY_T_ADMIN "consent:
   sources: [{type: cookie, name: site_consent, format: kv, map: {analytics: [analytics]}}]
 telemetry: {record: all, visitor_id: none}
 sinks: [{name: local, type: file, path: $work/events.jsonl}]" > "$work/csy_t.yaml"
 
-nginx -c "$work/origin.conf" & pids+=($!)
-nginx -c "$work/nginx.conf" & pids+=($!)
-haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
-nghttpx --frontend="127.0.0.1,$NGHTTPX;no-tls" --backend="127.0.0.1,$ORIGIN" --workers=1 \
+# Arrays, not functions: a backgrounded function is a subshell, whose pid is not the server's.
+on_load=(taskset -c "$load_cpu")
+on_proxy=(taskset -c "$proxy_cpu")
+"${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
+"${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
+"${on_proxy[@]}" haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
+"${on_proxy[@]}" nghttpx --frontend="127.0.0.1,$NGHTTPX;no-tls" --backend="127.0.0.1,$ORIGIN" --workers=1 \
   --backend-keep-alive-timeout=60s --no-via --no-server-rewrite --errorlog-file="$work/nghttpx.err" \
   --accesslog-file=/dev/null --pid-file="$work/nghttpx.pid" & pids+=($!)
-"$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
-"$bin" -c "$work/csy_t.yaml" 2>"$work/csy_t.err" & pids+=($!)
+"${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
+"${on_proxy[@]}" "$bin" -c "$work/csy_t.yaml" 2>"$work/csy_t.err" & pids+=($!)
 sleep 1.5
 
-run() {  # $1 name, $2 port, extra wrk args...
-  local name=$1 port=$2; shift 2
-  wrk -t1 -c"$conns" -d2s "$@" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true  # warm-up
-  local out; out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "http://127.0.0.1:$port/")
-  local rps p50 p99 errs
+telemetry_args=(-H "Cookie: site_consent=analytics=1" -H "Accept: text/html")
+names=("origin (direct)" nginx haproxy nghttpx consentry consentry+telemetry)
+ports=($ORIGIN $NGINX $HAPROXY $NGHTTPX $CSY $CSY_T)
+
+cpu_ticks() {  # user+system clock ticks of process $1 and its children (nginx workers)
+  local total=0 p
+  for p in $1 $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    total=$((total + $(sed 's/.*) //' /proc/"$p"/stat | awk '{print $12 + $13}')))
+  done
+  echo "$total"
+}
+
+measure() {  # $1 index into names/ports/pids, $2 round: one warm-up and one measured wrk run
+  local i=$1 name=${names[$1]} port=${ports[$1]} extra=()
+  [ "$name" = consentry+telemetry ] && extra=("${telemetry_args[@]}")
+  "${on_load[@]}" wrk -t1 -c"$conns" -d2s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  local out before after
+  before=$(cpu_ticks "${pids[$i]}")
+  out=$("${on_load[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency "${extra[@]}" "http://127.0.0.1:$port/")
+  after=$(cpu_ticks "${pids[$i]}")
+  local rps p50 p99 errs requests
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errs=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
-  printf "%-26s %12s %10s %10s  %s\n" "$name" "$rps" "$p50" "$p99" "$errs"
-  echo "$name $rps" >> "$work/rps"
+  errs=$(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)
+  # CPU time per request of the server process: what contention from other tenants of the
+  # machine distorts least (requests/s and latency suffer from every preemption).
+  local cpu_us
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$2" "$rps" "$p50" "$p99" "$errs" "$cpu_us" \
+    >> "$work/runs.tsv"
 }
 
-printf "%-26s %12s %10s %10s\n" "proxy (1 worker)" "requests/s" "p50" "p99"
-run "origin (direct)" $ORIGIN
-run "nginx" $NGINX
-run "haproxy" $HAPROXY
-run "nghttpx" $NGHTTPX
-run "consentry" $CSY
-run "consentry+telemetry" $CSY_T -H "Cookie: site_consent=analytics=1" -H "Accept: text/html"
+echo "proxy on cpu $proxy_cpu, origin + wrk on cpu $load_cpu; $rounds rounds of ${secs}s, $conns connections"
+for ((r = 0; r < rounds; r++)); do
+  for ((k = 0; k < ${#names[@]}; k++)); do measure $(((k + r) % ${#names[@]})) "$r"; done
+  echo "round $((r + 1))/$rounds done (load average $(cut -d' ' -f1 /proc/loadavg))"
+done
 echo
-awk '{r[$1]=$2} END {
-  printf "consentry / haproxy            = %.2fx\n", r["consentry"]/r["haproxy"];
-  printf "consentry / nginx              = %.2fx\n", r["consentry"]/r["nginx"];
-  printf "consentry / nghttpx            = %.2fx\n", r["consentry"]/r["nghttpx"];
-  printf "consentry+telemetry / haproxy  = %.2fx\n", r["consentry+telemetry"]/r["haproxy"];
-  printf "consentry+telemetry / nginx    = %.2fx\n", r["consentry+telemetry"]/r["nginx"];
-  printf "telemetry cost                 = %.1f%%\n", 100*(1-r["consentry+telemetry"]/r["consentry"]) }' \
-  "$work/rps"
+python3 - "$work/runs.tsv" <<'PY'
+import statistics, sys
+def ms(text):  # wrk prints 850.00us / 1.47ms / 1.02s
+    for unit, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float("nan")
+runs = {}
+for line in open(sys.argv[1]):
+    name, _, rps, p50, p99, errs, cpu = line.rstrip("\n").split("\t")
+    runs.setdefault(name, []).append((float(rps), ms(p50), ms(p99), int(errs), float(cpu)))
+print(f"{'proxy (1 worker, median)':26} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} "
+      f"{'req/s min-max':>17} {'CPU us/req':>10} runs-with-errors")
+med = {}
+for name, rows in runs.items():
+    rps = statistics.median(r[0] for r in rows)
+    p50 = statistics.median(r[1] for r in rows)
+    p99 = statistics.median(r[2] for r in rows)
+    cpu = statistics.median(r[4] for r in rows)
+    med[name] = (rps, p50, p99, cpu)
+    lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+    print(f"{name:26} {rps:11,.0f} {p50:8.2f} {p99:8.2f} {lo:8,.0f}-{hi:<8,.0f} {cpu:10.1f} "
+          f"{sum(1 for r in rows if r[3])}")
+print()
+def ratio(a, b):
+    print(f"{a + ' / ' + b:34} = {med[a][0] / med[b][0]:.2f}x requests/s, "
+          f"p99 {med[a][2]:.2f} vs {med[b][2]:.2f} ms, CPU per request {med[a][3] / med[b][3]:.2f}x")
+for peer in ("haproxy", "nginx", "nghttpx"):
+    ratio("consentry", peer)
+for peer in ("haproxy", "nginx"):
+    ratio("consentry+telemetry", peer)
+print(f"telemetry cost {100 * (1 - med['consentry+telemetry'][0] / med['consentry'][0]):.1f} %")
+PY
 [ -f "$work/events.jsonl" ] && echo "events recorded: $(wc -l < "$work/events.jsonl")"
 
 if [ "${IDLE_CONNS:-5000}" -gt 0 ]; then

@@ -177,6 +177,36 @@ class Proxy:
             raise
 
 
+# The consent cookie of consent_config(): grants analytics.
+CONSENT = "site_consent=analytics%3D1%7Cv%3D1"
+
+
+def consent_config(origin, body, workers=2, telemetry="{record: all, visitor_id: none}"):
+    """A config for the event tests: one upstream (`origin`), a kv consent cookie (CONSENT grants
+    analytics), the given `telemetry` section and `body` (sinks, geo, regions) appended. make_proxy
+    fills in {PORT} and {ADMIN}."""
+    return f"""
+listeners: [{{address: 127.0.0.1:{{PORT}}}}]
+admin: {{address: 127.0.0.1:{{ADMIN}}}}
+workers: {workers}
+trusted_proxies: [127.0.0.1/32]
+upstreams: [{{name: site, servers: [{origin.address}]}}]
+access_log: {{path: "off"}}
+drain_timeout: 5s
+consent:
+  sources: [{{type: cookie, name: site_consent, format: kv, map: {{analytics: analytics}}}}]
+telemetry: {telemetry}
+{body}"""
+
+
+def wait_for(predicate, timeout):
+    """Polls `predicate` until it holds or `timeout` seconds have passed; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not predicate():
+        time.sleep(0.1)
+    return predicate()
+
+
 @pytest.fixture(scope="session")
 def binary():
     if not os.path.exists(BIN):
@@ -236,3 +266,18 @@ def make_proxy(binary, origin, workdir):
             p.stop()
         except Exception:  # noqa: BLE001 - teardown must go on
             pass
+
+
+@pytest.fixture
+def geo_db(workdir):
+    """A City database generated with MaxMind's writer: DE (EU), US-CA (NA), CN (AS)."""
+    spec = os.path.join(workdir, "geo.tsv")
+    with open(spec, "w") as f:
+        f.write("81.2.69.0/24\tDE\tBE\tEU\n"        # Berlin
+                "2a02:8100::/32\tDE\t-\tEU\n"
+                "12.0.0.0/16\tUS\tCA\tNA\n"
+                "175.16.199.0/24\tCN\t-\tAS\n")
+    out = os.path.join(workdir, "city.mmdb")
+    subprocess.run(["perl", os.path.join(SOURCE_DIR, "tests", "helpers", "make_test_mmdb.pl"),
+                    out, spec], check=True, timeout=60)
+    return out

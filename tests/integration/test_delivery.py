@@ -10,9 +10,8 @@ import sys
 import threading
 import time
 
-from conftest import free_port, http_get, wait_for_port
+from conftest import CONSENT, consent_config, free_port, http_get, wait_for, wait_for_port
 
-CONSENT = "site_consent=analytics%3D1%7Cv%3D1"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -52,22 +51,13 @@ def collectors():
             c.kill()
 
 
-def config(collector_port):
-    return f"""
-listeners: [{{address: 127.0.0.1:{{PORT}}}}]
-admin: {{address: 127.0.0.1:{{ADMIN}}}}
-workers: 2
-upstreams: [{{name: site, servers: [ORIGIN]}}]
-access_log: {{path: "off"}}
-drain_timeout: 5s
-consent:
-  sources: [{{type: cookie, name: site_consent, format: kv, map: {{analytics: analytics}}}}]
-telemetry: {{record: all, visitor_id: none}}
+def config(origin, collector_port):
+    return consent_config(origin, f"""
 sinks:
   - {{name: local, type: file, path: events/all.jsonl, fsync: 0ms}}
   - {{name: collector, type: http, url: "http://127.0.0.1:{collector_port}/events",
      batch: {{max_events: 50, max_delay: 200ms}}, timeout: 1s, spool: {{dir: spool/collector}}}}
-"""
+""")
 
 
 def load(p, seconds, counter):
@@ -83,18 +73,11 @@ def emitted(p):
     return {e["id"] for e in p.events("events/all.jsonl")}
 
 
-def wait_for(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not predicate():
-        time.sleep(0.2)
-    return predicate()
-
-
 def test_collector_outage_under_load_loses_nothing(make_proxy, origin, workdir, collectors):
     port = free_port()
     c = collectors(port, os.path.join(workdir, "received.txt"))
     c.start()
-    p = make_proxy(config=config(port).replace("ORIGIN", origin.address))
+    p = make_proxy(config=config(origin, port))
     done = []
     t = threading.Thread(target=load, args=(p, 16, done))
     t.start()
@@ -120,7 +103,7 @@ def test_collector_outage_under_load_loses_nothing(make_proxy, origin, workdir, 
 def test_restart_with_nonempty_spool_replays(binary, make_proxy, origin, workdir, collectors):
     port = free_port()
     c = collectors(port, os.path.join(workdir, "received.txt"))
-    p = make_proxy(config=config(port).replace("ORIGIN", origin.address))
+    p = make_proxy(config=config(origin, port))
     for _ in range(120):
         assert http_get(p.url + "/healthz", headers={"Cookie": CONSENT})[0] == 200
     assert p.stop() == 0  # collector never came up: everything is in the spool

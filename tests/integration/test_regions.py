@@ -1,42 +1,13 @@
 """Regions through the real binary: a geo database generated at test time with MaxMind's own
 writer, two regions routed to two file sinks, per-region field rules (SPEC §2, §6, §9.2)."""
-import os
-import subprocess
-
-import pytest
-
-from conftest import SOURCE_DIR, http_get
+from conftest import CONSENT, consent_config, http_get
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/131.0.6778.86 Safari/537.36")
-CONSENT = "site_consent=analytics%3D1%7Cv%3D1"
 
 
-@pytest.fixture
-def geo_db(workdir):
-    spec = os.path.join(workdir, "geo.tsv")
-    with open(spec, "w") as f:
-        f.write("81.2.69.0/24\tDE\tBE\tEU\n"        # Berlin
-                "2a02:8100::/32\tDE\t-\tEU\n"
-                "12.0.0.0/16\tUS\tCA\tNA\n"
-                "175.16.199.0/24\tCN\t-\tAS\n")
-    out = os.path.join(workdir, "city.mmdb")
-    subprocess.run(["perl", os.path.join(SOURCE_DIR, "tests", "helpers", "make_test_mmdb.pl"),
-                    out, spec], check=True, timeout=60)
-    return out
-
-
-def config(geo_db):
-    return f"""
-listeners: [{{address: 127.0.0.1:{{PORT}}}}]
-admin: {{address: 127.0.0.1:{{ADMIN}}}}
-workers: 1
-trusted_proxies: [127.0.0.1/32]
-upstreams: [{{name: site, servers: [ORIGIN]}}]
-access_log: {{path: "off"}}
-consent:
-  sources: [{{type: cookie, name: site_consent, format: kv, map: {{analytics: analytics}}}}]
-telemetry: {{record: documents}}
+def config(origin, geo_db):
+    return consent_config(origin, f"""
 geo: {{database: {geo_db}}}
 regions:
   - name: eea
@@ -52,7 +23,7 @@ unknown_region: strictest
 sinks:
   - {{name: eu, type: file, path: events/eu.jsonl, fsync: 0ms}}
   - {{name: world, type: file, path: events/world.jsonl, fsync: 0ms}}
-"""
+""", workers=1, telemetry="{record: documents}")
 
 
 def visit(p, client_ip):
@@ -63,7 +34,7 @@ def visit(p, client_ip):
 
 
 def test_two_regions_two_sinks(make_proxy, origin, geo_db):
-    p = make_proxy(config=config(geo_db).replace("ORIGIN", origin.address))
+    p = make_proxy(config=config(origin, geo_db))
     for ip in ("81.2.69.160", "2a02:8100:1234::7", "12.0.5.9", "175.16.199.3", "198.51.100.1"):
         assert visit(p, ip)[0] == 200
     assert p.stop() == 0

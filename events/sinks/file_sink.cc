@@ -52,7 +52,7 @@ FileSink::FileSink(Options options)
 
 FileSink::~FileSink() {
   flushBuffer();
-  closeFile(true);
+  closeFile();
 }
 
 bool FileSink::openFile() {
@@ -101,17 +101,31 @@ bool FileSink::flushBuffer() {
   return true;
 }
 
-void FileSink::closeFile(bool sync) {
+void FileSink::closeFile() {
   if (fd_ < 0) return;
-  if (sync && dirty_) ::fdatasync(fd_);
+  if (dirty_) ::fdatasync(fd_);
   ::close(fd_);
+  fd_ = -1;
+  dirty_ = false;
+}
+
+void FileSink::retireFile() {
+  if (fd_ < 0) return;
+  if (dirty_) {
+    syncer_.retire(fd_);
+  } else {
+    ::close(fd_);
+  }
   fd_ = -1;
   dirty_ = false;
 }
 
 void FileSink::rotate(std::chrono::steady_clock::time_point now) {
   flushBuffer();
-  closeFile(true);  // durable before it is renamed away from the live name
+  // A rotated file may hold a whole interval of unsynced data (100 MiB by default): syncing it
+  // here would stall the sink for seconds on a slow disk. The syncer does it; renaming the open
+  // file does not change what the sync covers.
+  retireFile();
   std::string base = options_.path + "." + utcStamp();
   std::string target = base;
   for (int n = 1; exists(target); ++n) target = base + "." + std::to_string(n);
@@ -170,14 +184,17 @@ void FileSink::tick(std::chrono::steady_clock::time_point now) {
     return;
   }
   if (dirty_ && now - lastSync_ >= options_.fsync) {
-    ::fdatasync(fd_);
+    syncer_.syncSoon(fd_);
     dirty_ = false;
     lastSync_ = now;
   }
+  if (int err = syncer_.takeError())
+    setError("fdatasync " + options_.path + ": " + std::strerror(err));
 }
 
 void FileSink::flush() {
   flushBuffer();
+  syncer_.drain();  // retired files and queued syncs first: flush() returns with all of it durable
   if (fd_ >= 0 && dirty_) {
     ::fdatasync(fd_);
     dirty_ = false;
@@ -187,7 +204,7 @@ void FileSink::flush() {
 
 void FileSink::reopen() {
   flushBuffer();
-  closeFile(true);
+  retireFile();
   openFile();
 }
 

@@ -1,10 +1,15 @@
 #pragma once
 // The `file` sink (SPEC §6): JSON Lines appended through a large user-space buffer that is handed
-// to the kernel at the end of every batch; fdatasync every `fsync` interval (0 = every batch);
-// rotation by size and age (the file is renamed to <path>.<UTC yyyymmddThhmmssZ>[.n] and a new
-// one is started); reopen on SIGUSR1 for logrotate; parent directories are created as needed.
+// to the kernel with one write() per batch (or per full buffer): no syscall or allocation per
+// event (writev() straight from the payloads, two iovecs per line, cost 30 % more CPU than this
+// copy).
+// fdatasync every `fsync` interval, run by a FileSyncer thread so that the sink thread never waits
+// for the disk (0 = synchronously after every batch); rotation by size and age (the file is renamed
+// to <path>.<UTC yyyymmddThhmmssZ>[.n] and a new one is started; the old descriptor is synced and
+// closed by the syncer); reopen on SIGUSR1 for logrotate; parent directories are created as needed.
 // A process crash loses nothing handed to write(); a machine crash loses at most one `fsync`
-// interval. Runs on its sink thread only.
+// interval plus the time the disk needs to write it. flush() (shutdown, reload) is synchronous.
+// Runs on its sink thread only.
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include "base/units.h"
 #include "config/config.h"
 #include "events/event_metrics.h"
+#include "events/sinks/file_syncer.h"
 #include "events/sinks/sink.h"
 
 namespace consentry::events {
@@ -50,7 +56,8 @@ class FileSink final : public Sink {
   explicit FileSink(Options options);
   bool openFile();
   bool flushBuffer();
-  void closeFile(bool sync);
+  void closeFile();   // synchronous fdatasync + close
+  void retireFile();  // fdatasync + close on the syncer thread
   void rotate(std::chrono::steady_clock::time_point now);
   void setError(std::string message);
 
@@ -64,6 +71,7 @@ class FileSink final : public Sink {
   std::chrono::steady_clock::time_point lastSync_;
   std::chrono::steady_clock::time_point lastRetry_;
   std::optional<std::string> error_;
+  FileSyncer syncer_;  // last: its destructor finishes the syncs of retired files
 };
 
 }  // namespace consentry::events

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -195,6 +196,29 @@ TEST(FileSink, OpenFailureIsAnError) {
   auto sink = FileSink::open(options(dir.path() / "file" / "events.jsonl"));
   ASSERT_FALSE(sink.ok());
   EXPECT_NE(sink.error().message.find("file-test"), std::string::npos) << sink.error().message;
+}
+
+TEST(FileSink, FailedBackgroundSyncMakesTheSinkNotReady) {
+  // A FIFO accepts writes but not fdatasync (EINVAL): the syncer thread's failure has to reach
+  // readiness through tick().
+  TempDir dir;
+  fs::path path = dir.path() / "events.fifo";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  auto o = options(path);
+  o.fsync = 1ms;
+  auto sink = FileSink::open(o);
+  ASSERT_TRUE(sink.ok());
+  (*sink)->write(batchOf(0, 2));
+  EXPECT_FALSE((*sink)->readinessFailure());
+  (*sink)->tick(Clock::now() + 1s);  // queues the sync
+  (*sink)->flush();                  // waits for it
+  (*sink)->tick(Clock::now() + 2s);  // picks up its error
+  auto failure = (*sink)->readinessFailure();
+  ASSERT_TRUE(failure);
+  EXPECT_NE(failure->find("fdatasync"), std::string::npos) << *failure;
+  ::close(reader);
 }
 
 TEST(FileSink, FactoryBuildsFileAndStdoutSinks) {

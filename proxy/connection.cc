@@ -12,13 +12,14 @@
 #include "proxy/http_text.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/server.h"
+#include "proxy/upstream_head.h"
 #include "proxy/worker.h"
 
 namespace consentry::proxy {
 namespace {
 
 // Above this many bytes queued towards one side, stop reading from the other.
-constexpr size_t kHighWater = 256 * 1024;
+constexpr size_t kHighWater = UpstreamExchange::kHighWater;
 constexpr size_t kReadChunk = 16 * 1024;
 
 timeval toTimeval(std::chrono::milliseconds ms) {
@@ -29,42 +30,6 @@ timeval toTimeval(std::chrono::milliseconds ms) {
 bool isIdempotent(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
          method == "DELETE";
-}
-
-// Reads what is available into `buffer`; returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on error.
-ssize_t readInto(int fd, ByteBuffer& buffer) {
-  char* p = buffer.prepare(kReadChunk);
-  ssize_t n = ::read(fd, p, buffer.tailroom());
-  if (n > 0) {
-    buffer.commit(static_cast<size_t>(n));
-    return n;
-  }
-  if (n == 0) return 0;
-  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -1 : -2;
-}
-
-// Writes as much of `buffer` as the socket takes; false on a hard error.
-bool writeFrom(int fd, ByteBuffer& buffer, uint64_t& written) {
-  while (!buffer.empty()) {
-    ssize_t n = ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      buffer.consume(static_cast<size_t>(n));
-      written += static_cast<uint64_t>(n);
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    if (n < 0 && errno == EINTR) continue;
-    return false;
-  }
-  return true;
-}
-
-void appendChunkSize(ByteBuffer& out, size_t n) {
-  char hex[20];
-  auto [end, ec] = std::to_chars(hex, hex + sizeof(hex), n, 16);
-  (void)ec;
-  out.append(std::string_view(hex, static_cast<size_t>(end - hex)));
-  out.append("\r\n");
 }
 
 }  // namespace
@@ -111,26 +76,6 @@ void Connection::onClientWrite(evutil_socket_t, short, void* arg) {
   self->flush();
 }
 
-void Connection::onUpstreamRead(evutil_socket_t, short, void* arg) {
-  static_cast<Connection*>(arg)->readUpstream();
-}
-
-void Connection::onUpstreamWrite(evutil_socket_t, short, void* arg) {
-  auto* self = static_cast<Connection*>(arg);
-  if (self->state_ == State::Connecting) {
-    int error = 0;
-    socklen_t length = sizeof(error);
-    getsockopt(self->up_->fd, SOL_SOCKET, SO_ERROR, &error, &length);
-    if (error != 0) {
-      self->upstreamFailed(Failure::ConnectRefused);
-      return;
-    }
-    self->upstreamConnected();
-    return;
-  }
-  self->flush();
-}
-
 void Connection::onTimer(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Connection*>(arg);
   Timer kind = self->timerKind_;
@@ -146,12 +91,6 @@ void Connection::onTimer(evutil_socket_t, short, void* arg) {
         self->sendError(408, true);
       }
       return;
-    case Timer::Connect:
-      self->upstreamFailed(Failure::ConnectTimeout);
-      return;
-    case Timer::Response:
-      self->upstreamFailed(Failure::Timeout);
-      return;
     case Timer::None:
       return;
   }
@@ -162,11 +101,13 @@ void Connection::onTimer(evutil_socket_t, short, void* arg) {
 void Connection::readClient() {
   if (closed_) return;
   if (state_ == State::Tunnel) {
-    ssize_t n = stream_.read(upOut_);
+    ssize_t n = stream_.read(in_);
     if (n == 0 || n == -2) {
       clientEof_ = true;
       state_ = State::Closing;
     }
+    if (forward_->tunnel()) forward_->sendBody(in_.view());
+    in_.clear();
     flush();
     return;
   }
@@ -183,21 +124,14 @@ void Connection::readClient() {
     }
     if (static_cast<size_t>(n) < kReadChunk || in_.size() >= kHighWater) break;
   }
-  const bool uploading = state_ == State::Forwarding && !requestDone_;
   process();
   if (closed_) return;
-  if (uploading && state_ == State::Forwarding) {
-    // Body bytes are progress: body_timeout counts from the last one, response from the end.
-    armTimer(Timer::Response, requestDone_ ? upstream_->config.timeouts.response
-                                           : context_->config.limits.bodyTimeout);
-  }
   if (clientEof_ && state_ == State::Head) {
     // Nothing in flight: a half-close from the client ends the connection once we have answered.
     state_ = State::Closing;
   }
   if (clientEof_ &&
-      (state_ == State::LocalBody ||
-       ((state_ == State::Connecting || state_ == State::Forwarding) && !requestDone_))) {
+      (state_ == State::LocalBody || (state_ == State::Forwarding && !requestDone_))) {
     // The client went away in the middle of its request body.
     close();
     return;
@@ -238,10 +172,8 @@ void Connection::process() {
         if (!requestDone_) return;
         finishLocal();
         break;
-      case State::Connecting:
-        return;
       case State::Forwarding:
-        pumpRequestBody();
+        if (forward_->wantsBody()) pumpRequestBody();
         return;
       case State::Tunnel:
       case State::Closing:
@@ -264,14 +196,11 @@ void Connection::startRequest() {
   requestBodyBytes_ = 0;
   requestDone_ = requestBody_ == http1::BodyKind::None ||
                  (requestBody_ == http1::BodyKind::Length && requestRemaining_ == 0);
-  bodyStarted_ = false;
   headSent_ = false;
   closeAfter_ = false;
   dechunk_ = false;
   sentContinue_ = false;
   status_ = 0;
-  triedServers_ = 0;
-  attempts_ = 0;
   requestChunks_.reset();
   if (timerKind_ == Timer::Header || timerKind_ == Timer::Idle) {
     event_del(&timer_);
@@ -323,34 +252,31 @@ void Connection::startRequest() {
     return;
   }
   upstream_ = context_->upstreams[static_cast<size_t>(upstreamIndex)].get();
+  if (!forward_)
+    forward_ = std::make_unique<UpstreamExchange>(static_cast<UpstreamExchange::Owner&>(*this),
+                                                  worker_.base(), context_->limits);
 
-  // The upstream request head: request line, end-to-end headers, our framing and forwarding.
-  upHead_.clear();
-  upHead_.append(request_.method).append(" ").append(request_.target).append(" HTTP/1.1\r\n");
-  auto tokens = ConnectionTokens::from(request_.headers);
-  for (const auto& h : request_.headers) {
-    if (isHopByHop(h.name, tokens) || isForwardingHeader(h.name)) continue;
-    if (h.name.size() == 6 && equalsIgnoreCase(h.name, "expect")) continue;
-    upHead_.append(h.name).append(": ").append(h.value).append("\r\n");
-  }
-  if (request_.host.empty() && !upstream_->serverText.empty()) {
-    // HTTP/1.0 without Host: the upstream request is HTTP/1.1, which requires one.
-    upHead_.append("Host: ").append(upstream_->serverText.front()).append("\r\n");
-  }
-  if (requestBody_ == http1::BodyKind::Chunked) upHead_.append("Transfer-Encoding: chunked\r\n");
-  if (upgrade_) {
-    if (const auto* u = findHeader(request_.headers, "upgrade")) {
-      upHead_.append("Upgrade: ").append(u->value).append("\r\n");
-    }
-    upHead_.append("Connection: upgrade\r\n");
-  }
-  ForwardInfo forward{peer_, peerTrusted, tls_ ? "https" : "http", request_.host};
-  appendForwardingHeaders(upHead_, request_.headers, forward);
-  upHead_.append("\r\n");
+  UpstreamHead head;
+  head.method = request_.method;
+  head.target = request_.target;
+  head.headers = request_.headers;
+  head.hasHost = !request_.host.empty();
+  if (!upstream_->serverText.empty()) head.defaultHost = upstream_->serverText.front();
+  head.chunked = requestBody_ == http1::BodyKind::Chunked;
+  head.upgrade = upgrade_;
+  head.forward = ForwardInfo{peer_, peerTrusted, tls_ ? "https" : "http", request_.host};
+  appendUpstreamHead(forward_->headBuffer(), head);
   in_.consume(request_.headBytes);  // the request's views die here
 
-  state_ = State::Connecting;
-  connectUpstream();
+  state_ = State::Forwarding;
+  UpstreamExchange::Request request;
+  request.method = method_;
+  request.idempotent = idempotent_;
+  request.chunked = requestBody_ == http1::BodyKind::Chunked;
+  request.bodyDone = requestDone_;
+  request.upgrade = upgrade_;
+  request.bodyTimeout = config.limits.bodyTimeout;
+  forward_->start(*upstream_, request);
 }
 
 void Connection::startLocal() {
@@ -388,21 +314,23 @@ void Connection::finishLocal() {
 // ---- request body ----
 
 bool Connection::pumpRequestBody() {
-  // In LocalBody the body goes to localBody_, else to the upstream's output buffer.
+  // In LocalBody the body goes to localBody_, else to the upstream exchange.
   const bool local = state_ == State::LocalBody;
-  while (!requestDone_ && !in_.empty() && (local || upOut_.size() < kHighWater)) {
+  while (!requestDone_ && !in_.empty() && (local || forward_->wantsBody())) {
     if (requestBody_ == http1::BodyKind::Length) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(requestRemaining_, in_.size()));
       if (local) {
         localBody_.append(in_.data(), n);
       } else {
-        upOut_.append(std::string_view(in_.data(), n));
+        forward_->sendBody(std::string_view(in_.data(), n));
       }
       in_.consume(n);
       requestRemaining_ -= n;
       requestBodyBytes_ += n;
-      bodyStarted_ = true;
-      if (requestRemaining_ == 0) requestDone_ = true;
+      if (requestRemaining_ == 0) {
+        requestDone_ = true;
+        if (!local) forward_->endBody();
+      }
       continue;
     }
     auto step = requestChunks_.decode(in_.view());
@@ -430,20 +358,13 @@ bool Connection::pumpRequestBody() {
       if (local) {
         localBody_.append(step.data);
       } else {
-        appendChunkSize(upOut_, step.data.size());
-        upOut_.append(step.data);
-        upOut_.append("\r\n");
+        forward_->sendBody(step.data);
       }
     }
-    bodyStarted_ = true;
     in_.consume(step.consumed);
     if (step.status == http1::Status::Complete) {
       requestDone_ = true;
-      if (!local) {
-        upOut_.append("0\r\n");
-        upOut_.append(requestChunks_.trailers());
-        upOut_.append("\r\n");
-      }
+      if (!local) forward_->endBody(requestChunks_.trailers());
     } else if (step.consumed == 0) {
       break;  // need more input
     }
@@ -455,279 +376,72 @@ bool Connection::pumpRequestBody() {
   return true;
 }
 
-// ---- upstream side ----
+// ---- upstream side (UpstreamExchange::Owner) ----
 
-void Connection::connectUpstream() {
-  const auto now = upstream::Clock::now();
-  int server = upstream_->balancer.pick(now, triedServers_);
-  if (server < 0) {
-    sendError(502, true);
-    return;
-  }
-  ++attempts_;
-  server_ = server;
-  if (server < 64) triedServers_ |= uint64_t{1} << server;
-  upstream_->balancer.onStart(server);
-  upstreamBytes_ = false;
-  auto conn = upstream_->pool.take(server);
-  bool connected = true;
-  if (!conn) {
-    const auto& address = upstream_->servers[static_cast<size_t>(server)];
-    int fd = upstream::openUpstreamSocket(address.get(), address.length, &connected);
-    if (fd < 0) {
-      upstream_->balancer.onEnd(server);
-      upstream_->balancer.onFailure(server, now);
-      ProxyMetrics::get().upstreamError(upstream_->config.name, "connect");
-      if (idempotent_ && attempts_ <= upstream_->config.retries) {
-        connectUpstream();
-      } else {
-        sendError(502, true);
-      }
-      return;
-    }
-    conn = std::make_unique<upstream::UpstreamConn>(fd, server);
-  }
-  up_ = std::move(conn);
-  upReading_ =
-      upstream::attachUpstreamConn(*up_, worker_.base(), &onUpstreamRead, &onUpstreamWrite, this);
-  upWriting_ = false;
-  if (connected) {
-    upstreamConnected();
-    return;
-  }
-  upWriting_ = true;
-  event_add(&up_->writeEvent, nullptr);
-  armTimer(Timer::Connect, upstream_->config.timeouts.connect);
-}
-
-void Connection::upstreamConnected() {
-  state_ = State::Forwarding;
-  upIn_.clear();
-  upOut_.clear();
-  upOut_.append(upHead_);
+void Connection::onUpstreamReady() {
   if (expectContinue_ && !requestDone_ && !sentContinue_ && in_.empty()) {
     // We read the body ourselves, so the client's wait for 100 ends here rather than upstream.
     out_.append("HTTP/1.1 100 Continue\r\n\r\n");
     sentContinue_ = true;
   }
   pumpRequestBody();
-  if (closed_) return;
-  armTimer(Timer::Response, requestDone_ ? upstream_->config.timeouts.response
-                                         : context_->config.limits.bodyTimeout);
-  flush();
 }
 
-void Connection::upstreamFailed(Failure failure) {
-  if (closed_) return;
-  const auto now = upstream::Clock::now();
-  const int server = up_ ? up_->server : -1;
-  const bool stale = failure == Failure::Stale;
-  if (server >= 0) {
-    upstream_->balancer.onEnd(server);
-    if (!stale) upstream_->balancer.onFailure(server, now);
-  }
-  up_.reset();
-  upReading_ = upWriting_ = false;
-  if (timerKind_ == Timer::Connect || timerKind_ == Timer::Response) {
-    event_del(&timer_);
-    timerKind_ = Timer::None;
-  }
-  const char* reason = "reset";
-  switch (failure) {
-    case Failure::ConnectRefused:
-      reason = "connect";
-      break;
-    case Failure::ConnectTimeout:
-      reason = "connect_timeout";
-      break;
-    case Failure::Stale:
-      reason = "stale";
-      break;
-    case Failure::Reset:
-      reason = "reset";
-      break;
-    case Failure::Timeout:
-      reason = "timeout";
-      break;
-    case Failure::BadResponse:
-      reason = "bad_response";
-      break;
-  }
-  ProxyMetrics::get().upstreamError(upstream_->config.name, reason);
+void Connection::onUpstreamInterim(const http1::ResponseHead& head, std::string_view raw) {
+  // Ours already went out for 100; others are relayed to 1.1 clients.
+  if (!(head.status == 100 && sentContinue_) && !http10_) out_.append(raw);
+}
 
-  const bool neverSent =
-      failure == Failure::ConnectRefused || failure == Failure::ConnectTimeout || stale;
-  if (neverSent && idempotent_ && !bodyStarted_ && !headSent_) {
-    if (stale) {
-      --attempts_;  // a dead pooled connection is not the server's failure
-      if (server >= 0 && server < 64) triedServers_ &= ~(uint64_t{1} << server);
-    }
-    if (attempts_ <= upstream_->config.retries) {
-      state_ = State::Connecting;
-      connectUpstream();
-      return;
-    }
+void Connection::onUpstreamHead(const http1::ResponseHead& head, std::string_view raw) {
+  status_ = head.status;
+  if (head.status == 101) {
+    enterTunnel(raw);
+    return;
   }
-  if (headSent_) {
+  writeResponseHead(head);
+  forward_->passChunked(!dechunk_);
+}
+
+void Connection::onUpstreamBody(std::string_view data) {
+  // A tunnel whose client left: whatever the upstream still sends has nowhere to go.
+  if (state_ != State::Closing) out_.append(data);
+}
+
+void Connection::onUpstreamDone() {
+  if (state_ == State::Tunnel || state_ == State::Closing) {
+    state_ = State::Closing;  // the tunnel's upstream side closed
+    return;
+  }
+  finishExchange(status_);
+}
+
+void Connection::onUpstreamFailed(int status) {
+  if (status == 0 || headSent_) {
     close();  // the client already has part of a response: only a reset tells it
     return;
   }
-  const bool timeout = failure == Failure::ConnectTimeout || failure == Failure::Timeout;
-  sendError(timeout ? 504 : 502, true);
+  sendError(status, true);
 }
 
-void Connection::readUpstream() {
-  if (closed_ || !up_) return;
-  if (state_ == State::Closing) {
-    // A tunnel whose client left: whatever the upstream still sends has nowhere to go.
-    releaseUpstream(false);
-    flush();
-    return;
-  }
-  ByteBuffer& target = state_ == State::Tunnel ? out_ : upIn_;
-  ssize_t n = 0;
-  while (true) {
-    n = readInto(up_->fd, target);
-    if (n > 0) upstreamBytes_ = true;
-    if (n <= 0 || static_cast<size_t>(n) < kReadChunk || target.size() >= kHighWater) break;
-  }
-  if (state_ == State::Tunnel) {
-    if (n == 0 || n == -2) {
-      releaseUpstream(false);
-      state_ = State::Closing;
-    }
-    flush();
-    return;
-  }
-  if (n == 0 || n == -2) {
-    // End of the upstream connection.
-    if (!headSent_ && upIn_.empty() && status_ == 0) {
-      upstreamFailed(up_->reused && !upstreamBytes_ ? Failure::Stale : Failure::Reset);
-      return;
-    }
-    if (status_ != 0 && response_.body == http1::BodyKind::UntilClose) {
-      processResponse();
-      if (closed_) return;
-      releaseUpstream(false);
-      finishResponse();
-      flush();
-      return;
-    }
-    processResponse();
-    if (closed_) return;
-    if (up_) {
-      // The response was cut short.
-      if (headSent_) {
-        close();
-      } else {
-        upstreamFailed(Failure::BadResponse);
-      }
-      return;
-    }
-    flush();
-    return;
-  }
-  processResponse();
-  if (closed_) return;
-  if (up_ && status_ != 0) {
-    // A response body still streaming: the timeout counts from the last byte received.
-    armTimer(Timer::Response, upstream_->config.timeouts.response);
-  }
+bool Connection::upstreamRoom() const {
+  return out_.size() < kHighWater;
+}
+
+void Connection::onUpstreamEvent() {
   flush();
 }
 
-void Connection::processResponse() {
-  while (up_ && !closed_) {
-    if (status_ == 0) {
-      if (upIn_.empty()) return;
-      auto result = http1::parseResponse(upIn_.view(), context_->limits, method_, response_);
-      if (result.status == http1::Status::Incomplete) return;
-      if (result.status == http1::Status::Error) {
-        upstreamFailed(Failure::BadResponse);
-        return;
-      }
-      upstreamBytes_ = true;
-      const int status = response_.status;
-      if (status >= 100 && status < 200 && status != 101) {
-        // Interim responses: ours already went out for 100; others are relayed to 1.1 clients.
-        if (!(status == 100 && sentContinue_) && !http10_) {
-          out_.append(std::string_view(upIn_.data(), response_.headBytes));
-        }
-        upIn_.consume(response_.headBytes);
-        continue;
-      }
-      status_ = status;
-      if (status == 101) {
-        if (!upgrade_) {
-          status_ = 0;
-          upstreamFailed(Failure::BadResponse);
-          return;
-        }
-        enterTunnel();
-        return;
-      }
-      upstream_->balancer.onSuccess(up_->server);
-      writeResponseHead();
-      upIn_.consume(response_.headBytes);
-      responseRemaining_ = response_.contentLength;
-      responseChunks_.reset();
-    }
-    // Body.
-    switch (response_.body) {
-      case http1::BodyKind::None:
-        break;
-      case http1::BodyKind::Length: {
-        size_t n = static_cast<size_t>(std::min<uint64_t>(responseRemaining_, upIn_.size()));
-        out_.append(std::string_view(upIn_.data(), n));
-        upIn_.consume(n);
-        responseRemaining_ -= n;
-        if (responseRemaining_ > 0) return;
-        break;
-      }
-      case http1::BodyKind::Chunked: {
-        bool complete = false;
-        while (!upIn_.empty() && out_.size() < kHighWater) {
-          auto step = responseChunks_.decode(upIn_.view());
-          if (step.status == http1::Status::Error) {
-            close();
-            return;
-          }
-          if (dechunk_) {
-            out_.append(step.data);
-          } else {
-            out_.append(std::string_view(upIn_.data(), step.consumed));
-          }
-          upIn_.consume(step.consumed);
-          if (step.status == http1::Status::Complete) {
-            complete = true;
-            break;
-          }
-          if (step.consumed == 0) break;
-        }
-        if (!complete) return;
-        break;
-      }
-      case http1::BodyKind::UntilClose:
-        out_.append(upIn_.view());
-        upIn_.clear();
-        return;  // ends with the upstream's EOF
-    }
-    finishResponse();
-    return;
-  }
-}
-
-void Connection::writeResponseHead() {
+void Connection::writeResponseHead(const http1::ResponseHead& response) {
   filters::ResponseEdits edits;
-  if (exchange_) exchange_->onResponseHeaders(response_.status, response_.headers, edits);
+  if (exchange_) exchange_->onResponseHeaders(response.status, response.headers, edits);
   closeAfter_ = !keepAlive_ || !requestDone_ || draining_ || worker_.draining();
-  dechunk_ = response_.body == http1::BodyKind::Chunked && http10_;
-  if (response_.body == http1::BodyKind::UntilClose || dechunk_) closeAfter_ = true;
+  dechunk_ = response.body == http1::BodyKind::Chunked && http10_;
+  if (response.body == http1::BodyKind::UntilClose || dechunk_) closeAfter_ = true;
 
-  appendStatusLine(out_, response_.status, response_.reason);
-  auto tokens = ConnectionTokens::from(response_.headers);
-  for (size_t i = 0; i < response_.headers.size(); ++i) {
-    const auto& h = response_.headers[i];
+  appendStatusLine(out_, response.status, response.reason);
+  auto tokens = ConnectionTokens::from(response.headers);
+  for (size_t i = 0; i < response.headers.size(); ++i) {
+    const auto& h = response.headers[i];
     if (isHopByHop(h.name, tokens)) continue;
     if (!edits.removeHeaders.empty()) {
       bool removed = false;
@@ -745,7 +459,7 @@ void Connection::writeResponseHead() {
     out_.append(value);
     out_.append("\r\n");
   }
-  if (response_.body == http1::BodyKind::Chunked && !dechunk_) {
+  if (response.body == http1::BodyKind::Chunked && !dechunk_) {
     out_.append("Transfer-Encoding: chunked\r\n");
   }
   if (closeAfter_) {
@@ -757,13 +471,10 @@ void Connection::writeResponseHead() {
   headSent_ = true;
 }
 
-void Connection::enterTunnel() {
+void Connection::enterTunnel(std::string_view raw) {
   // The 101 goes to the client as received, Upgrade and Connection included.
-  out_.append(std::string_view(upIn_.data(), response_.headBytes));
-  upIn_.consume(response_.headBytes);
-  out_.append(upIn_.view());
-  upIn_.clear();
-  upOut_.append(in_.view());  // bytes the client sent after its request head
+  out_.append(raw);
+  forward_->sendBody(in_.view());  // bytes the client sent after its request head
   in_.clear();
   headSent_ = true;
   if (timerKind_ != Timer::None) {
@@ -773,33 +484,10 @@ void Connection::enterTunnel() {
   state_ = State::Tunnel;
   finishExchange(101);
   state_ = State::Tunnel;
-  flush();
-}
-
-void Connection::finishResponse() {
-  if (timerKind_ == Timer::Response) {
-    event_del(&timer_);
-    timerKind_ = Timer::None;
-  }
-  const bool reusable = response_.keepAlive && requestDone_ && upIn_.empty() &&
-                        response_.body != http1::BodyKind::UntilClose;
-  releaseUpstream(reusable);
-  finishExchange(status_);
-}
-
-void Connection::releaseUpstream(bool reusable) {
-  if (!up_) return;
-  upstream_->balancer.onEnd(up_->server);
-  if (reusable) {
-    upReading_ = upWriting_ = false;
-    upstream_->pool.put(std::move(up_));
-  } else {
-    up_.reset();
-  }
-  upReading_ = upWriting_ = false;
 }
 
 void Connection::finishExchange(int status) {
+  if (upstream_ != nullptr && forward_) server_ = forward_->server();
   if (completionPending_) completeExchange(written_ >= completionMark_);  // not expected: defensive
   completionPending_ = true;
   completionStatus_ = status;
@@ -822,7 +510,7 @@ void Connection::completeExchange(bool delivered) {
   const int status = completionStatus_;
   auto& metrics = ProxyMetrics::get();
   metrics.requests(status).inc();
-  metrics.duration.observe(
+  metrics.duration().observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   admin::AccessLog* log = worker_.server().accessLog();
   if (log != nullptr && log->enabled()) {
@@ -865,7 +553,7 @@ void Connection::sendError(int status, bool closeConnection) {
     upstream_ = nullptr;
     outMark_ = written_ + out_.size();
   }
-  if (up_) releaseUpstream(false);
+  if (forward_) forward_->abort();
   if (closeConnection) closeAfter_ = true;
   appendErrorResponse(out_, status, closeAfter_);
   headSent_ = true;
@@ -882,25 +570,25 @@ void Connection::sendError(int status, bool closeConnection) {
 void Connection::flush() {
   if (closed_) return;
   if (!flushClient()) return;
-  if (up_ && !flushUpstream()) return;
-  if (state_ == State::Forwarding && !requestDone_ && !in_.empty() && upOut_.size() < kHighWater) {
+  if (forward_ && !forward_->flush()) return;
+  if (state_ == State::Forwarding && !requestDone_ && !in_.empty() && forward_->wantsBody()) {
     pumpRequestBody();
     if (closed_) return;
-    if (up_ && !flushUpstream()) return;
+    if (!forward_->flush()) return;
   }
   if (state_ == State::Head && !in_.empty() && out_.size() < kHighWater) {
     // Pipelined requests parked behind a full output buffer.
     process();
     if (closed_) return;
     if (!flushClient()) return;
-    if (up_ && !flushUpstream()) return;
+    if (forward_ && !forward_->flush()) return;
   }
-  if (state_ == State::Forwarding && status_ != 0 && !upIn_.empty() && out_.size() < kHighWater) {
-    processResponse();
+  if (state_ == State::Forwarding && out_.size() < kHighWater) {
+    forward_->resume();
     if (closed_) return;
     if (!flushClient()) return;
   }
-  if (state_ == State::Closing && out_.empty() && upOut_.empty()) {
+  if (state_ == State::Closing && out_.empty() && (!forward_ || forward_->queued() == 0)) {
     close();
     return;
   }
@@ -916,27 +604,14 @@ bool Connection::flushClient() {
   return true;
 }
 
-bool Connection::flushUpstream() {
-  if (state_ == State::Connecting) return true;
-  uint64_t ignored = 0;
-  if (!writeFrom(up_->fd, upOut_, ignored)) {
-    if (state_ == State::Tunnel) {
-      close();
-    } else {
-      upstreamFailed(up_->reused && !upstreamBytes_ ? Failure::Stale : Failure::Reset);
-    }
-    return false;
-  }
-  return true;
-}
-
 void Connection::updateInterest() {
   bool wantRead = !clientEof_ && state_ != State::Closing && out_.size() < kHighWater;
   if (state_ == State::Tunnel) {
-    wantRead = wantRead && upOut_.size() < kHighWater;
+    wantRead = wantRead && forward_->wantsBody();
   } else {
     // In Head, requests pipelined behind an unwritten response pile up in in_: bound them too.
-    wantRead = wantRead && in_.size() < kHighWater && upOut_.size() < kHighWater;
+    wantRead =
+        wantRead && in_.size() < kHighWater && (!forward_ || forward_->queued() < kHighWater);
   }
   if (wantRead != reading_) {
     reading_ = wantRead;
@@ -952,25 +627,12 @@ void Connection::updateInterest() {
     writing_ = wantWrite;
     wantWrite ? event_add(&writeEvent_, nullptr) : event_del(&writeEvent_);
   }
-  if (up_ && state_ != State::Connecting) {
-    bool upRead = out_.size() < kHighWater;
-    if (upRead != upReading_) {
-      upReading_ = upRead;
-      up_->readAdded = upRead;
-      upRead ? event_add(&up_->readEvent, nullptr) : event_del(&up_->readEvent);
-    }
-    bool upWrite = !upOut_.empty();
-    if (upWrite != upWriting_) {
-      upWriting_ = upWrite;
-      upWrite ? event_add(&up_->writeEvent, nullptr) : event_del(&up_->writeEvent);
-    }
-  }
+  if (forward_) forward_->updateInterest();
   if (state_ == State::Head && in_.empty() && out_.empty()) {
-    // Idle between requests: hold no buffers.
+    // Idle between requests: hold no buffers and no upstream exchange.
     in_.release();
     out_.release();
-    upIn_.release();
-    upOut_.release();
+    if (forward_ && !forward_->active()) forward_.reset();
   }
 }
 
@@ -989,7 +651,7 @@ void Connection::close() {
     exchange_->onComplete(0);
     exchange_.reset();
   }
-  if (up_) releaseUpstream(false);
+  if (forward_) forward_->abort();
   event_del(&readEvent_);
   event_del(&writeEvent_);
   event_del(&timer_);

@@ -1,8 +1,8 @@
 #pragma once
-// One client connection on one worker: HTTP/1.1 keep-alive with pipelined requests answered in
+// One HTTP/1.1 client connection on one worker: keep-alive with pipelined requests answered in
 // order (one exchange at a time), request and response bodies streamed with backpressure,
-// 100-continue, 1xx relay and Upgrade tunnelling. Raw non-blocking sockets and libevent events;
-// buffers live as long as the connection so steady-state requests do not allocate.
+// 100-continue, 1xx relay and Upgrade tunnelling. The upstream side of each forwarded request is
+// an UpstreamExchange; buffers are released while the connection is idle.
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
@@ -16,14 +16,14 @@
 #include "proxy/byte_buffer.h"
 #include "proxy/client_stream.h"
 #include "proxy/http1/parser.h"
-#include "proxy/upstream/pool.h"
+#include "proxy/upstream_exchange.h"
 #include "proxy/worker_context.h"
 
 namespace consentry::proxy {
 
 class Worker;
 
-class Connection {
+class Connection : private UpstreamExchange::Owner {
  public:
   // `stream` is the accepted client socket, with TLS already negotiated when the listener has it.
   Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
@@ -41,47 +41,39 @@ class Connection {
   void abort() { close(); }
 
  private:
-  enum class State : uint8_t { Head, LocalBody, Connecting, Forwarding, Tunnel, Closing };
-  enum class Timer : uint8_t { None, Idle, Header, Connect, Response };
-  enum class Failure : uint8_t {
-    ConnectRefused,
-    ConnectTimeout,
-    Stale,
-    Reset,
-    Timeout,
-    BadResponse
-  };
+  enum class State : uint8_t { Head, LocalBody, Forwarding, Tunnel, Closing };
+  enum class Timer : uint8_t { None, Idle, Header };
 
   static void onClientRead(evutil_socket_t, short, void* arg);
   static void onClientWrite(evutil_socket_t, short, void* arg);
-  static void onUpstreamRead(evutil_socket_t, short, void* arg);
-  static void onUpstreamWrite(evutil_socket_t, short, void* arg);
   static void onTimer(evutil_socket_t, short, void* arg);
 
+  // UpstreamExchange::Owner
+  void onUpstreamReady() override;
+  void onUpstreamInterim(const http1::ResponseHead& head, std::string_view raw) override;
+  void onUpstreamHead(const http1::ResponseHead& head, std::string_view raw) override;
+  void onUpstreamBody(std::string_view data) override;
+  void onUpstreamDone() override;
+  void onUpstreamFailed(int status) override;
+  bool upstreamRoom() const override;
+  void onUpstreamEvent() override;
+
   void readClient();
-  void readUpstream();
   void process();
   void startRequest();
   void startLocal();
   void finishLocal();
-  void connectUpstream();
-  void upstreamConnected();
-  void upstreamFailed(Failure failure);
   bool pumpRequestBody();
-  void processResponse();
-  void writeResponseHead();
-  void finishResponse();
+  void writeResponseHead(const http1::ResponseHead& head);
   void finishExchange(int status);
   void completeExchange(bool delivered);
-  void enterTunnel();
+  void enterTunnel(std::string_view raw);
 
   void sendError(int status, bool close);
   void flush();
   bool flushClient();
-  bool flushUpstream();
   void updateInterest();
   void armTimer(Timer kind, std::chrono::milliseconds after);
-  void releaseUpstream(bool reusable);
   void close();
 
   Worker& worker_;
@@ -92,45 +84,36 @@ class Connection {
   event readEvent_{};
   event writeEvent_{};
   event timer_{};
-  bool reading_ = false, writing_ = false, upReading_ = false, upWriting_ = false;
+  bool reading_ = false, writing_ = false;
   Timer timerKind_ = Timer::None;
   State state_ = State::Head;
   bool closed_ = false;
   bool clientEof_ = false;
   bool draining_ = false;
 
-  ByteBuffer in_;     // from the client
-  ByteBuffer out_;    // to the client
-  ByteBuffer upIn_;   // from the upstream
-  ByteBuffer upOut_;  // to the upstream
+  ByteBuffer in_;   // from the client
+  ByteBuffer out_;  // to the client
   http1::RequestHead request_;
-  http1::ResponseHead response_;
 
   // The current exchange.
   std::string method_;
-  std::string upHead_;  // serialized upstream request head, kept for a retry
   bool http10_ = false, keepAlive_ = true, idempotent_ = false, expectContinue_ = false;
   bool upgrade_ = false;
   http1::BodyKind requestBody_ = http1::BodyKind::None;
   uint64_t requestRemaining_ = 0;
   uint64_t requestBodyBytes_ = 0;
   bool requestDone_ = true;
-  bool bodyStarted_ = false;
   http1::ChunkedDecoder requestChunks_;
   std::string localBody_;
   std::unique_ptr<filters::Exchange> exchange_;
+  // The upstream side of a forwarded request; dropped while the connection is idle.
+  std::unique_ptr<UpstreamExchange> forward_;
   UpstreamRuntime* upstream_ = nullptr;
-  std::unique_ptr<upstream::UpstreamConn> up_;
-  uint64_t triedServers_ = 0;
-  uint32_t attempts_ = 0;
-  bool upstreamBytes_ = false;  // any response byte received on the current upstream connection
-  bool headSent_ = false;       // response head written to the client
-  bool closeAfter_ = false;     // close the client after this response
+  bool headSent_ = false;    // response head written to the client
+  bool closeAfter_ = false;  // close the client after this response
   bool dechunk_ = false;
   bool sentContinue_ = false;
   int status_ = 0;
-  uint64_t responseRemaining_ = 0;
-  http1::ChunkedDecoder responseChunks_;
   std::chrono::steady_clock::time_point started_;
   // Access log (filled only when it is enabled).
   std::chrono::system_clock::time_point arrived_;

@@ -6,11 +6,14 @@
 namespace consentry::proxy {
 
 ProxyMetrics::ProxyMetrics()
-    : duration(admin::metrics().histogram("consentry_request_duration_seconds",
-                                          "Time from request head to last response byte", {},
-                                          admin::latencyBuckets())),
-      connections(
-          admin::metrics().gauge("consentry_connections_active", "Open client connections")) {
+    : connections(
+          admin::metrics().gauge("consentry_connections_active", "Open client connections")),
+      duration1_(admin::metrics().histogram("consentry_request_duration_seconds",
+                                            "Time from request head to last response byte",
+                                            {{"protocol", "http1"}}, admin::latencyBuckets())),
+      duration2_(admin::metrics().histogram("consentry_request_duration_seconds",
+                                            "Time from request head to last response byte",
+                                            {{"protocol", "http2"}}, admin::latencyBuckets())) {
   // Both series exist from the start, so an alert on failed reloads has a zero to compare with.
   for (const char* result : {"ok", "failed"}) {
     admin::metrics().counter("consentry_reloads_total", "Config reloads, by result",
@@ -23,16 +26,18 @@ ProxyMetrics& ProxyMetrics::get() {
   return instance;
 }
 
-admin::Counter& ProxyMetrics::requests(int status) {
+admin::Counter& ProxyMetrics::requests(int status, Protocol protocol) {
   // Per thread, so the lookup never locks after the first request with a given code.
-  thread_local std::array<admin::Counter*, 600> cache{};
+  thread_local std::array<std::array<admin::Counter*, 600>, 2> cache{};
   size_t index = status >= 100 && status < 600 ? static_cast<size_t>(status) : 0;
-  if (cache[index] == nullptr) {
-    cache[index] =
-        &admin::metrics().counter("consentry_requests_total", "Requests answered, by status code",
-                                  {{"code", std::to_string(status)}});
+  auto& slot = cache[protocol == Protocol::Http2 ? 1 : 0][index];
+  if (slot == nullptr) {
+    slot = &admin::metrics().counter(
+        "consentry_requests_total", "Requests answered, by status code and protocol",
+        {{"code", std::to_string(status)},
+         {"protocol", protocol == Protocol::Http2 ? "http2" : "http1"}});
   }
-  return *cache[index];
+  return *slot;
 }
 
 void ProxyMetrics::upstreamError(std::string_view upstream, std::string_view reason) {

@@ -17,10 +17,6 @@ using Clock = std::chrono::steady_clock;
 // One tick replays for at most this long, so flush() and new batches are not held up for minutes.
 constexpr auto kReplayBudget = std::chrono::milliseconds(500);
 
-int64_t nowNs(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
 void appendJsonString(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
@@ -81,23 +77,17 @@ Result<std::unique_ptr<HttpSink>> HttpSink::open(const config::Sink& config) {
 Result<std::unique_ptr<HttpSink>> HttpSink::open(Options options) {
   auto url = parseHttpUrl(options.url);
   if (!url) return makeError("sink " + options.name + ": " + url.error().message);
-  Spool::Options so;
-  so.dir = options.spoolDir;
-  so.maxBytes = options.spoolMaxBytes;
-  so.counters = &EventMetrics::global().sink(options.name);
-  auto spool = Spool::open(so);
-  if (!spool) return makeError("sink " + options.name + ": " + spool.error().message);
+  auto spool = openSpool(options.name, options);
+  if (!spool) return spool.error();
   if (options.deadLetter.empty()) options.deadLetter = options.spoolDir + "/dead-letter.jsonl";
   return std::unique_ptr<HttpSink>(
       new HttpSink(std::move(options), std::move(url.value()), std::move(spool.value())));
 }
 
 HttpSink::HttpSink(Options options, HttpUrl url, std::unique_ptr<Spool> spool)
-    : options_(std::move(options)),
-      counters_(EventMetrics::global().sink(options_.name)),
-      client_(std::move(url), options_.timeout),
-      spool_(std::move(spool)),
-      backoff_(options_.backoffBase, options_.backoffCap) {
+    : SpoolingSink(options.name, "collector", options, std::move(spool)),
+      options_(std::move(options)),
+      client_(std::move(url), options_.timeout) {
   headers_.emplace_back("Content-Type", options_.cloudEvents ? "application/cloudevents-batch+json"
                                                              : "application/x-ndjson");
   if (options_.gzip) headers_.emplace_back("Content-Encoding", "gzip");
@@ -234,33 +224,6 @@ void HttpSink::tick(Clock::time_point now) {
 void HttpSink::flush() {
   sendPending(Clock::now());
   spool_->sync();
-}
-
-bool HttpSink::overflow(std::span<const EncodedEvent> batch) {
-  spool_->append(batch);  // counts spooled, or dropped when full
-  return true;
-}
-
-void HttpSink::markFailing(std::string reason) {
-  int64_t expected = 0;
-  failingSinceNs_.compare_exchange_strong(expected, nowNs(Clock::now()));
-  std::lock_guard lock(reasonMutex_);
-  failReason_ = std::move(reason);
-}
-
-void HttpSink::markHealthy() {
-  failingSinceNs_.store(0);
-}
-
-std::optional<std::string> HttpSink::readinessFailure() const {
-  int64_t since = failingSinceNs_.load();
-  if (since == 0) return std::nullopt;
-  auto failingFor = std::chrono::nanoseconds(nowNs(Clock::now()) - since);
-  if (failingFor <= options_.readinessGrace) return std::nullopt;
-  std::lock_guard lock(reasonMutex_);
-  return "sink " + options_.name + ": collector failing for " +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(failingFor).count()) +
-         " s: " + failReason_;
 }
 
 }  // namespace consentry::events

@@ -10,28 +10,22 @@
 // the batch in the dead-letter JSON Lines file with the status and reason. Runs on the sink
 // thread, except overflow() (dispatcher thread; only touches the thread-safe spool).
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "config/config.h"
-#include "events/event_metrics.h"
-#include "events/sinks/backoff.h"
 #include "events/sinks/http_client.h"
-#include "events/sinks/sink.h"
-#include "events/sinks/spool.h"
+#include "events/sinks/spooling_sink.h"
 
 namespace consentry::events {
 
-class HttpSink final : public Sink {
+class HttpSink final : public SpoolingSink {
  public:
-  struct Options {
+  struct Options : RetryOptions {
     std::string name = "http";
     std::string url;
     bool cloudEvents = false;
@@ -42,11 +36,6 @@ class HttpSink final : public Sink {
     bool gzip = false;
     std::map<std::string, std::string> headers;
     std::string deadLetter;  // empty: <spool dir>/dead-letter.jsonl
-    std::string spoolDir;
-    uint64_t spoolMaxBytes = uint64_t{1} << 30;
-    std::chrono::milliseconds readinessGrace = std::chrono::seconds(30);
-    std::chrono::milliseconds backoffBase = std::chrono::milliseconds(100);
-    std::chrono::milliseconds backoffCap = std::chrono::seconds(30);
   };
 
   static Result<std::unique_ptr<HttpSink>> open(const config::Sink& config);
@@ -57,11 +46,6 @@ class HttpSink final : public Sink {
   void write(std::span<const EncodedEvent> batch) override;
   void tick(std::chrono::steady_clock::time_point now) override;
   void flush() override;
-  bool overflow(std::span<const EncodedEvent> batch) override;
-  std::optional<std::string> readinessFailure() const override;
-
-  const Spool& spool() const { return *spool_; }
-  const SinkCounters& counters() const { return counters_; }
 
  private:
   enum class Outcome { Delivered, Retry, Rejected };
@@ -70,24 +54,15 @@ class HttpSink final : public Sink {
   Outcome deliver(std::span<const EncodedEvent> batch);
   void deadLetter(std::span<const EncodedEvent> batch, int status, std::string_view reason);
   void replay(std::chrono::steady_clock::time_point now);
-  void markFailing(std::string reason);
-  void markHealthy();
 
   Options options_;
-  SinkCounters& counters_;
   HttpClient client_;
-  std::unique_ptr<Spool> spool_;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::vector<EncodedEvent> pending_;
   uint64_t pendingBytes_ = 0;
   std::chrono::steady_clock::time_point pendingSince_;
-  Backoff backoff_;
   std::string body_;
   std::string compressed_;
-  // Read by readinessFailure() from the admin thread.
-  std::atomic<int64_t> failingSinceNs_{0};  // steady clock; 0: healthy
-  mutable std::mutex reasonMutex_;
-  std::string failReason_;
 };
 
 // Gzip (RFC 1952) of `in` into `out`; false on a zlib error.

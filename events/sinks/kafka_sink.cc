@@ -9,11 +9,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kQueueFullWait = std::chrono::seconds(5);
 
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
 // Errors that no retry can fix: counted as failed instead of spooled forever.
 bool permanent(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
@@ -52,12 +47,8 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::open(Options options) {
   if (options.brokers.empty() && !options.properties.count("bootstrap.servers")) {
     return makeError("sink " + options.name + ": kafka brokers are empty");
   }
-  Spool::Options so;
-  so.dir = options.spoolDir;
-  so.maxBytes = options.spoolMaxBytes;
-  so.counters = &EventMetrics::global().sink(options.name);
-  auto spool = Spool::open(so);
-  if (!spool) return makeError("sink " + options.name + ": " + spool.error().message);
+  auto spool = openSpool(options.name, options);
+  if (!spool) return spool.error();
   std::unique_ptr<KafkaSink> sink(new KafkaSink(std::move(options), std::move(spool.value())));
   auto started = sink->start();
   if (!started) return started.error();
@@ -65,10 +56,8 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::open(Options options) {
 }
 
 KafkaSink::KafkaSink(Options options, std::unique_ptr<Spool> spool)
-    : options_(std::move(options)),
-      counters_(EventMetrics::global().sink(options_.name)),
-      spool_(std::move(spool)),
-      backoff_(options_.backoffBase, options_.backoffCap) {}
+    : SpoolingSink(options.name, "kafka", options, std::move(spool)),
+      options_(std::move(options)) {}
 
 Result<void> KafkaSink::start() {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -166,7 +155,7 @@ void KafkaSink::onDelivery(const rd_kafka_message_t* message) {
   if (inFlight->replayed) --replayOutstanding_;
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     counters_.written.fetch_add(1, std::memory_order_relaxed);
-    failingSinceNs_.store(0);
+    markHealthy();
     return;
   }
   markFailing(std::string("delivery: ") + rd_kafka_err2str(message->err));
@@ -224,29 +213,6 @@ void KafkaSink::flush() {
   }
   poll(0);
   spool_->sync();
-}
-
-bool KafkaSink::overflow(std::span<const EncodedEvent> batch) {
-  spool_->append(batch);
-  return true;
-}
-
-void KafkaSink::markFailing(std::string reason) {
-  int64_t expected = 0;
-  failingSinceNs_.compare_exchange_strong(expected, nowNs());
-  std::lock_guard lock(reasonMutex_);
-  failReason_ = std::move(reason);
-}
-
-std::optional<std::string> KafkaSink::readinessFailure() const {
-  int64_t since = failingSinceNs_.load();
-  if (since == 0) return std::nullopt;
-  auto failingFor = std::chrono::nanoseconds(nowNs() - since);
-  if (failingFor <= options_.readinessGrace) return std::nullopt;
-  std::lock_guard lock(reasonMutex_);
-  return "sink " + options_.name + ": kafka failing for " +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(failingFor).count()) +
-         " s: " + failReason_;
 }
 
 }  // namespace consentry::events

@@ -9,39 +9,28 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "config/config.h"
-#include "events/event_metrics.h"
-#include "events/sinks/backoff.h"
-#include "events/sinks/sink.h"
-#include "events/sinks/spool.h"
+#include "events/sinks/spooling_sink.h"
 
 namespace consentry::events {
 
-class KafkaSink final : public Sink {
+class KafkaSink final : public SpoolingSink {
  public:
-  struct Options {
+  struct Options : RetryOptions {
     std::string name = "kafka";
     std::string brokers;
     std::string topic;
     bool keyByVisitor = true;
     std::map<std::string, std::string> properties;
-    std::string spoolDir;
-    uint64_t spoolMaxBytes = uint64_t{1} << 30;
     size_t replayBatch = 1000;
     std::chrono::milliseconds flushTimeout = std::chrono::seconds(10);
-    std::chrono::milliseconds readinessGrace = std::chrono::seconds(30);
-    std::chrono::milliseconds backoffBase = std::chrono::milliseconds(100);
-    std::chrono::milliseconds backoffCap = std::chrono::seconds(30);
   };
 
   static Result<std::unique_ptr<KafkaSink>> open(const config::Sink& config);
@@ -52,11 +41,6 @@ class KafkaSink final : public Sink {
   void write(std::span<const EncodedEvent> batch) override;
   void tick(std::chrono::steady_clock::time_point now) override;
   void flush() override;
-  bool overflow(std::span<const EncodedEvent> batch) override;
-  std::optional<std::string> readinessFailure() const override;
-
-  const Spool& spool() const { return *spool_; }
-  const SinkCounters& counters() const { return counters_; }
   // Messages handed to librdkafka whose delivery report has not arrived yet.
   size_t outstanding() const { return outstanding_; }
 
@@ -71,22 +55,15 @@ class KafkaSink final : public Sink {
   void poll(int timeoutMs);
   void replay(std::chrono::steady_clock::time_point now);
   void onDelivery(const rd_kafka_message_t* message);
-  void markFailing(std::string reason);
   static void deliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   static void errorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
 
   Options options_;
-  SinkCounters& counters_;
-  std::unique_ptr<Spool> spool_;
   std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;
-  Backoff backoff_;
   size_t outstanding_ = 0;
   size_t replayOutstanding_ = 0;      // messages of the peeked spool batch not reported yet
   bool replayActive_ = false;         // a peeked spool batch is in flight
   std::vector<EncodedEvent> failed_;  // reported failures, spooled after each poll
-  std::atomic<int64_t> failingSinceNs_{0};
-  mutable std::mutex reasonMutex_;
-  std::string failReason_;
 };
 
 }  // namespace consentry::events

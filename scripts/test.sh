@@ -14,9 +14,11 @@ cmake --build --preset release -j"$jobs"
 echo "== release tests"
 ctest --preset release -j"$jobs"
 
-echo "== asan+ubsan build"
+echo "== asan+ubsan build (the unit tests; the consentry binary only with ASAN_INTEGRATION=1)"
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j"$jobs"
+asan_targets=(unit_tests)
+[ "${ASAN_INTEGRATION:-0}" = 1 ] && asan_targets+=(consentry)
+cmake --build --preset asan -j"$jobs" --target "${asan_targets[@]}"
 echo "== asan+ubsan tests (unit tests; the integration suite runs on the release binary)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j"$jobs" -E '^integration$'
@@ -27,9 +29,9 @@ fi
 
 fuzz_seconds=${FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
-  echo "== fuzz targets (${fuzz_seconds}s each)"
+  echo "== fuzz targets (${fuzz_seconds}s each, $jobs at a time)"
   cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j"$jobs"
+  cmake --build --preset fuzz -j"$jobs" --target fuzz_targets
   scripts/run-fuzzers.sh "$fuzz_seconds"
 fi
 echo "== all tests passed"

@@ -9,6 +9,7 @@
 
 #include "proxy/admin/access_log.h"
 #include "proxy/forwarding.h"
+#include "proxy/http2/session.h"
 #include "proxy/http_text.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/server.h"
@@ -27,20 +28,16 @@ timeval toTimeval(std::chrono::milliseconds ms) {
                  static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
-bool isIdempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
-         method == "DELETE";
-}
-
 }  // namespace
 
 Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
-                       const IpAddress& peer)
+                       const IpAddress& peer, bool h2c)
     : worker_(worker),
       context_(std::move(context)),
       stream_(std::move(stream)),
       peer_(peer),
-      tls_(stream_.secure()) {
+      tls_(stream_.secure()),
+      h2c_(h2c) {
   const int fd = stream_.fd();
   event_assign(&readEvent_, worker_.base(), fd, EV_READ | EV_PERSIST, &onClientRead, this);
   event_assign(&writeEvent_, worker_.base(), fd, EV_WRITE | EV_PERSIST, &onClientWrite, this);
@@ -148,6 +145,7 @@ void Connection::process() {
           // Responses are written in order: the previous one must be out before the next begins.
           if (!flushClient() || completionPending_) return;
         }
+        if (h2c_ && awaitHttp2()) return;
         auto result = http1::parseRequest(in_.view(), context_->limits, request_);
         if (result.status == http1::Status::Incomplete) {
           if (clientEof_) {
@@ -182,13 +180,35 @@ void Connection::process() {
   }
 }
 
+bool Connection::awaitHttp2() {
+  constexpr std::string_view preface = http2::Session::kPreface;
+  const std::string_view seen = in_.view().substr(0, preface.size());
+  if (!preface.starts_with(seen)) {
+    h2c_ = false;  // an HTTP/1.1 request (with http2: false the preface is a 505 like any PRI)
+    return false;
+  }
+  if (seen.size() < preface.size()) {
+    if (clientEof_) state_ = State::Closing;
+    return true;  // wait for the rest (the header timeout runs)
+  }
+  // Hand the socket and the bytes read so far to an HTTP/2 session; this object is done.
+  closed_ = true;
+  event_del(&readEvent_);
+  event_del(&writeEvent_);
+  event_del(&timer_);
+  ProxyMetrics::get().connections.add(-1);
+  worker_.switchToHttp2(this, std::move(stream_), peer_, in_.view());
+  return true;
+}
+
 void Connection::startRequest() {
+  h2c_ = false;
   const auto& config = context_->config;
   started_ = std::chrono::steady_clock::now();
   method_.assign(request_.method);
   http10_ = request_.versionMinor == 0;
   keepAlive_ = request_.keepAlive && !draining_ && !worker_.draining();
-  idempotent_ = isIdempotent(request_.method);
+  idempotent_ = UpstreamExchange::isIdempotent(request_.method);
   expectContinue_ = request_.expectContinue && !http10_;
   upgrade_ = request_.upgrade;
   requestBody_ = request_.body;

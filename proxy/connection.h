@@ -14,6 +14,7 @@
 #include "base/ip_address.h"
 #include "filters/chain.h"
 #include "proxy/byte_buffer.h"
+#include "proxy/client_connection.h"
 #include "proxy/client_stream.h"
 #include "proxy/http1/parser.h"
 #include "proxy/upstream_exchange.h"
@@ -23,22 +24,23 @@ namespace consentry::proxy {
 
 class Worker;
 
-class Connection : private UpstreamExchange::Owner {
+class Connection final : public ClientConnection, private UpstreamExchange::Owner {
  public:
   // `stream` is the accepted client socket, with TLS already negotiated when the listener has it.
+  // `h2c`: a connection opening with the HTTP/2 preface switches to HTTP/2 (prior knowledge).
   Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
-             const IpAddress& peer);
+             const IpAddress& peer, bool h2c);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void start();
+  void start() override;
   // Drain: closes the connection now if it is between requests, else answers the current request
   // with Connection: close.
-  void drain();
+  void drain() override;
   bool closed() const { return closed_; }
   // Closes at once (worker shutdown).
-  void abort() { close(); }
+  void abort() override { close(); }
 
  private:
   enum class State : uint8_t { Head, LocalBody, Forwarding, Tunnel, Closing };
@@ -60,6 +62,8 @@ class Connection : private UpstreamExchange::Owner {
 
   void readClient();
   void process();
+  // The h2c preface: true when in_ holds it (the connection then switched) or may still become it.
+  bool awaitHttp2();
   void startRequest();
   void startLocal();
   void finishLocal();
@@ -90,6 +94,7 @@ class Connection : private UpstreamExchange::Owner {
   bool closed_ = false;
   bool clientEof_ = false;
   bool draining_ = false;
+  bool h2c_ = false;  // the first bytes may still be the HTTP/2 preface
 
   ByteBuffer in_;   // from the client
   ByteBuffer out_;  // to the client

@@ -141,7 +141,7 @@ Result<void> Server::start(config::ConfigPtr config) {
         bindTo = boundAddress(*fd);
         bound_.push_back(upstream::formatAddress(bindTo));
       }
-      sockets[w].push_back(ListenSocket{*fd, listener.tls.has_value()});
+      sockets[w].push_back(ListenSocket{*fd, listener.tls.has_value(), listener.http2});
     }
   }
   for (const auto& listener : config->listeners) listenerTls_.push_back(listener.tls.has_value());

@@ -63,6 +63,12 @@ class UpstreamExchange {
     std::chrono::milliseconds bodyTimeout{};
   };
 
+  // Methods retried on another server when the request never reached the first one.
+  static bool isIdempotent(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+           method == "DELETE";
+  }
+
   UpstreamExchange(Owner& owner, event_base* base, const http1::Limits& limits);
   ~UpstreamExchange();
   UpstreamExchange(const UpstreamExchange&) = delete;

@@ -9,6 +9,7 @@
 
 #include "proxy/admin/metrics.h"
 #include "proxy/connection.h"
+#include "proxy/http2/session.h"
 #include "proxy/server.h"
 
 namespace consentry::proxy {
@@ -34,9 +35,9 @@ Worker::Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets
 
 Worker::~Worker() {
   join();
-  std::vector<Connection*> live;
+  std::vector<ClientConnection*> live;
   for (auto& [raw, owned] : connections_) live.push_back(raw);
-  for (Connection* c : live) c->abort();
+  for (ClientConnection* c : live) c->abort();
   graveyard_.clear();
   handshakes_.clear();  // closes their sockets
   finishedHandshakes_.clear();
@@ -103,15 +104,34 @@ void Worker::accept(size_t listener) {
     if (sockets_[listener].tls) {
       startHandshake(listener, fd, client);
     } else {
-      adopt(ClientStream(fd, nullptr), client, false);
+      // Cleartext: HTTP/1.1, which switches to HTTP/2 on the h2c preface where allowed.
+      serve(std::make_unique<Connection>(*this, context(), ClientStream(fd, nullptr), client,
+                                         sockets_[listener].http2));
     }
   }
 }
 
 void Worker::adopt(ClientStream stream, const IpAddress& peer, bool http2) {
-  (void)http2;  // no HTTP/2 frontend yet: kServesHttp2 keeps "h2" out of ALPN
-  auto connection = std::make_unique<Connection>(*this, context(), std::move(stream), peer);
-  Connection* raw = connection.get();
+  if (http2) {
+    serve(std::make_unique<http2::Session>(*this, context(), std::move(stream), peer));
+  } else {
+    serve(std::make_unique<Connection>(*this, context(), std::move(stream), peer, false));
+  }
+}
+
+void Worker::switchToHttp2(ClientConnection* from, ClientStream stream, const IpAddress& peer,
+                           std::string_view received) {
+  auto it = connections_.find(from);
+  if (it == connections_.end()) return;
+  graveyard_.push_back(std::move(it->second));
+  connections_.erase(it);
+  event_active(&reapEvent_, EV_READ, 0);
+  // The same client in the same admission slot: no server_.leave() and admit() in between.
+  serve(std::make_unique<http2::Session>(*this, context(), std::move(stream), peer, received));
+}
+
+void Worker::serve(std::unique_ptr<ClientConnection> connection) {
+  ClientConnection* raw = connection.get();
   connections_.emplace(raw, std::move(connection));
   raw->start();
 }
@@ -161,7 +181,7 @@ const std::shared_ptr<WorkerContext>& Worker::context() {
   return context_;
 }
 
-void Worker::release(Connection* connection) {
+void Worker::release(ClientConnection* connection) {
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
   graveyard_.push_back(std::move(it->second));
@@ -189,9 +209,9 @@ void Worker::beginDrain() {
     if (s.fd >= 0) ::close(s.fd);
     s.fd = -1;
   }
-  std::vector<Connection*> live;
+  std::vector<ClientConnection*> live;
   for (auto& [raw, owned] : connections_) live.push_back(raw);
-  for (Connection* c : live) c->drain();
+  for (ClientConnection* c : live) c->drain();
   // A handshake in progress has no request yet: nothing to finish, close it like an idle client.
   for (size_t i = 0; i < handshakes_.size(); ++i) server_.leave();
   handshakes_.clear();

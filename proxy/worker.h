@@ -13,25 +13,26 @@
 #include <vector>
 
 #include "base/ip_address.h"
+#include "proxy/client_connection.h"
 #include "proxy/client_stream.h"
 #include "proxy/tls/handshake.h"
 #include "proxy/worker_context.h"
 
 namespace consentry::proxy {
 
-class Connection;
 class Server;
 
 struct ListenSocket {
   int fd = -1;
   bool tls = false;
+  bool http2 = false;  // h2c prior knowledge on cleartext ("h2" in ALPN with TLS)
 };
 
 class Worker {
  public:
   // Whether this build has an HTTP/2 frontend: TLS listeners with http2: true offer "h2" in ALPN
-  // only then. Set by the HTTP/2 frontend when it lands.
-  static constexpr bool kServesHttp2 = false;
+  // only then.
+  static constexpr bool kServesHttp2 = true;
 
   Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets);
   ~Worker();
@@ -54,11 +55,15 @@ class Worker {
   unsigned index() const { return index_; }
   bool draining() const { return draining_; }
   // Called by a connection that closed itself; it is destroyed after the current callback.
-  void release(Connection* connection);
+  void release(ClientConnection* connection);
   size_t connectionCount() const { return connections_.size(); }
   // Starts serving a client whose transport is ready (plain socket, or TLS after the handshake):
   // HTTP/2 when `http2` (ALPN "h2"), else HTTP/1.1.
   void adopt(ClientStream stream, const IpAddress& peer, bool http2);
+  // An HTTP/1.1 connection that received the h2c preface hands its stream over: `from` is
+  // destroyed after the current callback, an HTTP/2 session goes on with `received`.
+  void switchToHttp2(ClientConnection* from, ClientStream stream, const IpAddress& peer,
+                     std::string_view received);
 
  private:
   static void onAccept(evutil_socket_t fd, short, void* arg);
@@ -70,6 +75,7 @@ class Worker {
   void handshakeDone(tls::TlsHandshake& handshake, bool ok);
   const std::shared_ptr<WorkerContext>& context();
   void beginDrain();
+  void serve(std::unique_ptr<ClientConnection> connection);
 
   unsigned index_;
   Server& server_;
@@ -85,8 +91,8 @@ class Worker {
   std::shared_ptr<WorkerContext> context_;
   uint64_t generation_ = 0;
   std::atomic<uint64_t> adopted_{0};  // generation_, published for the reloading thread
-  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
-  std::vector<std::unique_ptr<Connection>> graveyard_;
+  std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
+  std::vector<std::unique_ptr<ClientConnection>> graveyard_;
   // TLS handshakes in progress: not connections yet, but closed on drain and stop like them.
   std::unordered_map<tls::TlsHandshake*, std::unique_ptr<tls::TlsHandshake>> handshakes_;
   std::vector<std::unique_ptr<tls::TlsHandshake>> finishedHandshakes_;

@@ -124,7 +124,7 @@ def test_sni_picks_the_certificate_by_its_names(tls_proxy, certs):
     assert served_cn(p.port, None) == "a.test"
     # curl verifies the chain and the name: each host gets a certificate valid for it
     for host in ("a.test", "www.a.test", "b.test", "cn.test"):
-        code, version, _ = curl(certs, p.port, host=host)
+        code, version, _ = curl(certs, p.port, host=host, args=["--http1.1"])
         assert (code, version) == (200, "1.1"), host
     assert p.metric("consentry_tls_handshakes_total", version="1.3") >= 4
 
@@ -132,12 +132,11 @@ def test_sni_picks_the_certificate_by_its_names(tls_proxy, certs):
 def test_alpn_falls_back_to_http11(tls_proxy, certs):
     p = tls_proxy()
     assert "ALPN protocol: http/1.1" in s_client(p.port, "-alpn", "http/1.1", servername="a.test")
-    # no HTTP/2 frontend in this build: a client offering h2 first still gets http/1.1
-    assert "ALPN protocol: http/1.1" in s_client(p.port, "-alpn", "h2,http/1.1",
-                                                 servername="a.test")
+    # a client offering h2 first gets HTTP/2 (the listener has http2: true by default)
+    assert "ALPN protocol: h2" in s_client(p.port, "-alpn", "h2,http/1.1", servername="a.test")
     assert "No ALPN negotiated" in s_client(p.port, "-alpn", "spdy/3", servername="a.test")
     assert curl(certs, p.port, args=["--http1.1"])[:2] == (200, "1.1")
-    assert curl(certs, p.port, args=["--http2"])[:2] == (200, "1.1")
+    assert curl(certs, p.port, args=["--http2"])[:2] == (200, "2")
     # a client offering no ALPN at all (Python's default context) is served HTTP/1.1
     assert https_get(certs, p.port)[0] == 200
 
@@ -355,3 +354,16 @@ def test_drain_closes_handshakes_in_progress(tls_proxy):
     assert time.monotonic() - started < 3  # not held up by clients that never say hello
     for s in waiting:
         s.close()
+
+
+def test_http2_over_tls_with_nghttp_and_curl(tls_proxy, certs):
+    p = tls_proxy()
+    out = subprocess.run(["nghttp", "-nv", "-m", "5", f"https://127.0.0.1:{p.port}/echo"],
+                         capture_output=True, timeout=30, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "negotiated protocol: h2" in out.stdout, out.stdout
+    assert out.stdout.count(":status: 200") == 5
+    code, version, body = curl(certs, p.port, path="/echo", args=["--http2"])
+    assert (code, version) == (200, "2")
+    assert '["X-Forwarded-Proto", "https"]' in body.decode()
+    assert p.metric("consentry_requests_total", protocol="http2") >= 6

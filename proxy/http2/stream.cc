@@ -1,0 +1,434 @@
+#include "proxy/http2/stream.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "proxy/admin/access_log.h"
+#include "proxy/forwarding.h"
+#include "proxy/http2/session.h"
+#include "proxy/http2/validation.h"
+#include "proxy/proxy_metrics.h"
+#include "proxy/server.h"
+#include "proxy/upstream_head.h"
+#include "proxy/worker.h"
+
+namespace consentry::proxy::http2 {
+namespace {
+
+constexpr size_t kHighWater = UpstreamExchange::kHighWater;
+
+nghttp2_nv nv(std::string_view name, std::string_view value) {
+  return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+                    reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                    value.size(), NGHTTP2_NV_FLAG_NONE};
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+}  // namespace
+
+Stream::Stream(Session& session, int32_t id) : session_(session), id_(id) {
+  begun_ = std::chrono::steady_clock::now();
+  arrived_ = std::chrono::system_clock::now();
+}
+
+Stream::~Stream() = default;
+
+// ---- request ----
+
+bool Stream::addHeader(std::string_view name, std::string_view value) {
+  headerBytes_ += name.size() + value.size() + 32;  // RFC 9113 §6.5.2 accounting
+  if (headerBytes_ > session_.context().config.limits.maxHeaderBytes) {
+    headerTooLarge_ = true;  // answered with 431 once the head is complete
+    return true;
+  }
+  if (headerTooLarge_) return true;
+  if (!isValidField(name, value)) return false;
+  if (name[0] == ':') {
+    std::string* target = name == ":method"      ? &method_
+                          : name == ":scheme"    ? &scheme_
+                          : name == ":authority" ? &authority_
+                          : name == ":path"      ? &path_
+                                                 : nullptr;
+    if (target == nullptr || !target->empty()) return false;  // unknown or repeated
+    target->assign(value);
+    return true;
+  }
+  if (isConnectionSpecific(name, value)) return false;
+  if (name == "cookie") {
+    // Crumbs (RFC 9113 §8.2.3) go back together for an HTTP/1.1 upstream and for the chain.
+    if (!cookie_.empty()) cookie_.append("; ");
+    cookie_.append(value);
+    return true;
+  }
+  if (name == "content-length") {
+    uint64_t length = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (ec != std::errc() || end != value.data() + value.size() || value.empty()) return false;
+    if (hasContentLength_ && length != contentLength_) return false;
+    hasContentLength_ = true;
+    contentLength_ = length;
+  }
+  if (name == "host" && !authority_.empty()) return true;  // :authority wins
+  fields_.emplace_back(name, value);
+  return true;
+}
+
+void Stream::headersDone(bool endStream) {
+  requestDone_ = endStream;
+  started_ = true;
+  if (headerTooLarge_) {
+    ProxyMetrics::get().badRequest("header_too_large");
+    sendError(431);
+    return;
+  }
+  if (method_.empty() || path_.empty() || scheme_.empty() || method_ == "CONNECT") {
+    // nghttp2 already refuses missing pseudo-headers; CONNECT tunnels are not offered.
+    ProxyMetrics::get().badRequest("h2_malformed");
+    reset(NGHTTP2_PROTOCOL_ERROR);
+    return;
+  }
+  // Host first (from :authority), then the fields in arrival order, then the joined cookie.
+  headers_.clear();
+  headers_.reserve(fields_.size() + 2);
+  if (!authority_.empty()) headers_.push_back({"host", authority_});
+  for (const auto& [name, value] : fields_) headers_.push_back({name, value});
+  if (!cookie_.empty()) headers_.push_back({"cookie", cookie_});
+  startRequest();
+}
+
+void Stream::startRequest() {
+  const auto& config = session_.context().config;
+  if (hasContentLength_ && contentLength_ > config.limits.maxBodyBytes) {
+    ProxyMetrics::get().badRequest("body_too_large");
+    sendError(413);
+    return;
+  }
+  const std::string_view host =
+      authority_.empty() ? (findHeader(headers_, "host") ? findHeader(headers_, "host")->value
+                                                         : std::string_view())
+                         : std::string_view(authority_);
+  const bool peerTrusted =
+      !config.trustedProxies.empty() && isTrusted(session_.peer(), config.trustedProxies);
+  const IpAddress client = peerTrusted
+                               ? resolveClientIp(session_.peer(), headers_, config.trustedProxies)
+                               : session_.peer();
+  if (auto* chain = session_.context().chain.get()) {
+    filters::RequestInfo info;
+    info.method = method_;
+    info.target = path_;
+    info.host = host;
+    info.scheme = session_.secure() ? "https" : "http";
+    info.protocol = "HTTP/2";
+    info.headers = headers_;
+    info.peer = session_.peer();
+    info.client = client;
+    info.time = arrived_;
+    info.worker = session_.worker().index();
+    exchange_ = chain->begin(info);
+    if (exchange_ && exchange_->isLocal()) {
+      local_ = true;
+      if (hasContentLength_ && contentLength_ > exchange_->bodyLimit()) {
+        sendError(413);
+        return;
+      }
+      if (requestDone_) answerLocal();
+      return;
+    }
+  }
+  std::string_view path = path_;
+  const int upstreamIndex = session_.context().router.match(host, path);
+  if (upstreamIndex < 0) {
+    sendError(session_.context().upstreams.empty() ? 502 : 404);
+    return;
+  }
+  UpstreamRuntime& upstream = *session_.context().upstreams[static_cast<size_t>(upstreamIndex)];
+  forward_ =
+      std::make_unique<UpstreamExchange>(static_cast<UpstreamExchange::Owner&>(*this),
+                                         session_.worker().base(), session_.context().limits);
+  UpstreamHead head;
+  head.method = method_;
+  head.target = path_;
+  head.headers = headers_;
+  head.hasHost = !host.empty();
+  if (!upstream.serverText.empty()) head.defaultHost = upstream.serverText.front();
+  // Without a content-length the body length is known only at END_STREAM: chunked upstream.
+  head.chunked = !requestDone_ && !hasContentLength_;
+  head.forward =
+      ForwardInfo{session_.peer(), peerTrusted, session_.secure() ? "https" : "http", host};
+  appendUpstreamHead(forward_->headBuffer(), head);
+  UpstreamExchange::Request request;
+  request.method = method_;
+  request.idempotent = UpstreamExchange::isIdempotent(method_);
+  request.chunked = head.chunked;
+  request.bodyDone = requestDone_;
+  request.bodyTimeout = config.limits.bodyTimeout;
+  forward_->start(upstream, request);
+}
+
+void Stream::body(std::string_view data) {
+  requestBodyBytes_ += data.size();
+  unconsumed_ += data.size();
+  const uint64_t limit =
+      local_ && exchange_ ? exchange_->bodyLimit() : session_.context().config.limits.maxBodyBytes;
+  if (requestBodyBytes_ > limit) {
+    ProxyMetrics::get().badRequest("body_too_large");
+    if (!responseSubmitted_) {
+      sendError(413);
+    } else {
+      reset(NGHTTP2_CANCEL);
+    }
+    return;
+  }
+  if (local_) {
+    localBody_.append(data);
+    nghttp2_session_consume(session_.nghttp2(), id_, data.size());
+    unconsumed_ -= data.size();
+    return;
+  }
+  if (!forward_ || finished_) {
+    // Answered already (error) or not forwarded: give the window back, drop the bytes.
+    nghttp2_session_consume(session_.nghttp2(), id_, data.size());
+    unconsumed_ -= data.size();
+    return;
+  }
+  requestBody_.append(data);
+  pumpRequestBody();
+}
+
+void Stream::endOfBody() {
+  if (requestDone_) return;
+  requestDone_ = true;
+  if (local_) {
+    if (!responseSubmitted_) answerLocal();
+    return;
+  }
+  pumpRequestBody();
+}
+
+void Stream::pumpRequestBody() {
+  if (!forward_) return;
+  size_t taken = 0;
+  while (!requestBody_.empty() && forward_->wantsBody()) {
+    const size_t n = std::min(requestBody_.size(), kHighWater - forward_->queued());
+    forward_->sendBody(std::string_view(requestBody_.data(), n));
+    requestBody_.consume(n);
+    taken += n;
+  }
+  if (taken > 0) {
+    // The window reopens only for bytes the upstream side took: a slow origin slows the client.
+    nghttp2_session_consume(session_.nghttp2(), id_, taken);
+    unconsumed_ -= std::min(unconsumed_, taken);
+  }
+  if (requestDone_ && requestBody_.empty() && forward_->active() &&
+      (forward_->wantsBody() || forward_->tunnel())) {
+    forward_->endBody();
+  }
+}
+
+void Stream::pump() {
+  if (finished_) return;
+  if (!forward_ || !forward_->active()) return;
+  // Until the socket pushes back: a write that drains the queue completely would otherwise leave
+  // body bytes here with no event left to move them, and the client waiting for its window.
+  do {
+    pumpRequestBody();
+    if (!forward_->flush()) return;
+  } while (!requestBody_.empty() && forward_->wantsBody() && forward_->queued() == 0);
+  if (upstreamRoom()) forward_->resume();
+  forward_->updateInterest();
+}
+
+// ---- local answers ----
+
+void Stream::answerLocal() {
+  exchange_->onRequestBody(localBody_);
+  filters::LocalResponse response = exchange_->localResponse();
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(response.headers.size() + 1);
+  for (auto& [name, value] : response.headers) headers.emplace_back(lower(name), value);
+  headers.emplace_back("content-length", std::to_string(response.body.size()));
+  responseBody_.append(response.body);
+  responseDone_ = true;
+  submit(response.status, headers, method_ == "HEAD" || response.body.empty());
+  localBody_.clear();
+}
+
+void Stream::sendError(int status) {
+  if (responseSubmitted_) {
+    reset(NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  if (forward_) forward_->abort();
+  static constexpr std::string_view kText = "text/plain";
+  std::string body = std::to_string(status) + "\n";
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"content-type", std::string(kText)}, {"content-length", std::to_string(body.size())}};
+  responseBody_.clear();
+  responseBody_.append(body);
+  responseDone_ = true;
+  submit(status, headers, method_ == "HEAD");
+  // The request body, if any is still coming, is not wanted.
+  if (!requestDone_) {
+    nghttp2_submit_rst_stream(session_.nghttp2(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_NO_ERROR);
+  }
+}
+
+void Stream::submit(int status, const std::vector<std::pair<std::string, std::string>>& headers,
+                    bool noBody) {
+  const std::string statusText = std::to_string(status);
+  std::vector<nghttp2_nv> nva;
+  nva.reserve(headers.size() + 1);
+  nva.push_back(nv(":status", statusText));
+  for (const auto& [name, value] : headers) nva.push_back(nv(name, value));
+  status_ = status;
+  responseSubmitted_ = true;
+  if (noBody) {
+    responseBody_.clear();
+    nghttp2_submit_response(session_.nghttp2(), id_, nva.data(), nva.size(), nullptr);
+    return;
+  }
+  nghttp2_data_provider provider{};
+  provider.source.ptr = this;
+  provider.read_callback = &readBody;
+  nghttp2_submit_response(session_.nghttp2(), id_, nva.data(), nva.size(), &provider);
+}
+
+ssize_t Stream::readBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+                         nghttp2_data_source* source, void*) {
+  auto* self = static_cast<Stream*>(source->ptr);
+  const size_t n = std::min(length, self->responseBody_.size());
+  if (n > 0) {
+    std::memcpy(buf, self->responseBody_.data(), n);
+    self->responseBody_.consume(n);
+    self->bytesSent_ += n;
+  }
+  if (self->responseBody_.empty()) {
+    if (self->responseDone_) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+    } else if (n == 0) {
+      self->deferred_ = true;  // resumed when the upstream delivers more
+      return NGHTTP2_ERR_DEFERRED;
+    }
+  }
+  return static_cast<ssize_t>(n);
+}
+
+void Stream::resumeBody() {
+  if (!deferred_) return;
+  deferred_ = false;
+  nghttp2_session_resume_data(session_.nghttp2(), id_);
+}
+
+void Stream::reset(uint32_t errorCode) {
+  if (forward_) forward_->abort();
+  nghttp2_submit_rst_stream(session_.nghttp2(), NGHTTP2_FLAG_NONE, id_, errorCode);
+}
+
+// ---- upstream (UpstreamExchange::Owner) ----
+
+void Stream::onUpstreamReady() {
+  pumpRequestBody();
+}
+
+void Stream::onUpstreamInterim(const http1::ResponseHead&, std::string_view) {
+  // 1xx are not relayed on HTTP/2 (100-continue is ours to answer: we read the body anyway).
+}
+
+void Stream::onUpstreamHead(const http1::ResponseHead& head, std::string_view) {
+  filters::ResponseEdits edits;
+  if (exchange_) exchange_->onResponseHeaders(head.status, head.headers, edits);
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(head.headers.size() + edits.addHeaders.size());
+  auto tokens = ConnectionTokens::from(head.headers);
+  for (size_t i = 0; i < head.headers.size(); ++i) {
+    const auto& h = head.headers[i];
+    if (isHopByHop(h.name, tokens)) continue;
+    bool removed = false;
+    for (size_t r : edits.removeHeaders) removed = removed || r == i;
+    if (removed) continue;
+    headers.emplace_back(lower(h.name), std::string(h.value));
+  }
+  for (const auto& [name, value] : edits.addHeaders) headers.emplace_back(lower(name), value);
+  const bool noBody = head.body == http1::BodyKind::None ||
+                      (head.body == http1::BodyKind::Length && head.contentLength == 0);
+  if (noBody) responseDone_ = true;
+  submit(head.status, headers, noBody);
+}
+
+void Stream::onUpstreamBody(std::string_view data) {
+  responseBody_.append(data);
+  resumeBody();
+}
+
+void Stream::onUpstreamDone() {
+  responseDone_ = true;
+  resumeBody();
+}
+
+void Stream::onUpstreamFailed(int status) {
+  if (status == 0 || responseSubmitted_) {
+    reset(NGHTTP2_INTERNAL_ERROR);  // cut short: only a reset tells the client
+    return;
+  }
+  sendError(status);
+}
+
+bool Stream::upstreamRoom() const {
+  return responseBody_.size() < kHighWater;
+}
+
+void Stream::onUpstreamEvent() {
+  session_.flush();
+}
+
+// ---- end of the stream ----
+
+void Stream::closed(uint32_t errorCode) {
+  if (finished_) return;
+  finished_ = true;
+  if (forward_) forward_->abort();
+  if (unconsumed_ > 0) {
+    nghttp2_session_consume_connection(session_.nghttp2(), unconsumed_);
+    unconsumed_ = 0;
+  }
+  if (!started_) return;
+  const bool delivered =
+      errorCode == NGHTTP2_NO_ERROR && responseDone_ && responseSubmitted_ && responseBody_.empty();
+  if (status_ != 0) {
+    auto& metrics = ProxyMetrics::get();
+    metrics.requests(status_, ProxyMetrics::Protocol::Http2).inc();
+    metrics.duration(ProxyMetrics::Protocol::Http2)
+        .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - begun_).count());
+    admin::AccessLog* log = session_.worker().server().accessLog();
+    if (log != nullptr && log->enabled()) {
+      admin::AccessLogEntry entry;
+      entry.time = arrived_;
+      entry.client = session_.peer();
+      entry.method = method_;
+      entry.target = path_;
+      entry.protocol = "HTTP/2";
+      entry.status = status_;
+      entry.bytesSent = bytesSent_;
+      entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - begun_);
+      if (forward_ && forward_->upstream() != nullptr && forward_->server() >= 0) {
+        entry.upstream = forward_->upstream()->serverText[static_cast<size_t>(forward_->server())];
+      }
+      log->record(session_.worker().index(), entry);
+    }
+  }
+  if (exchange_) {
+    // A response the client never fully received did not happen, for telemetry.
+    exchange_->onComplete(delivered ? status_ : 0);
+    exchange_.reset();
+  }
+}
+
+}  // namespace consentry::proxy::http2

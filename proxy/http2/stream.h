@@ -1,0 +1,102 @@
+#pragma once
+// One HTTP/2 request stream: collects and validates the request headers (what an HTTP/1.1
+// upstream could be smuggled with is refused), runs the filter chain as for HTTP/1.1, forwards
+// through an UpstreamExchange with both bodies streamed under flow control, and answers the
+// response (or the chain's local response) on the stream.
+
+#include <nghttp2/nghttp2.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/http_header.h"
+#include "filters/chain.h"
+#include "proxy/byte_buffer.h"
+#include "proxy/upstream_exchange.h"
+
+namespace consentry::proxy::http2 {
+
+class Session;
+
+class Stream final : private UpstreamExchange::Owner {
+ public:
+  Stream(Session& session, int32_t id);
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  // One request header; false when the stream must be reset (PROTOCOL_ERROR).
+  bool addHeader(std::string_view name, std::string_view value);
+  // The request head is complete; `endStream`: no body follows.
+  void headersDone(bool endStream);
+  // A DATA payload, then the end of the request body.
+  void body(std::string_view data);
+  void endOfBody();
+  // nghttp2 closed the stream (`errorCode` 0: normally).
+  void closed(uint32_t errorCode);
+  // The session wrote output: move buffered request body on, let the upstream read again.
+  void pump();
+
+ private:
+  // UpstreamExchange::Owner
+  void onUpstreamReady() override;
+  void onUpstreamInterim(const http1::ResponseHead& head, std::string_view raw) override;
+  void onUpstreamHead(const http1::ResponseHead& head, std::string_view raw) override;
+  void onUpstreamBody(std::string_view data) override;
+  void onUpstreamDone() override;
+  void onUpstreamFailed(int status) override;
+  bool upstreamRoom() const override;
+  void onUpstreamEvent() override;
+
+  static ssize_t readBody(nghttp2_session*, int32_t id, uint8_t* buf, size_t length,
+                          uint32_t* flags, nghttp2_data_source* source, void* user);
+
+  void startRequest();
+  void forward();
+  void answerLocal();
+  void sendError(int status);
+  // Submits the response head (`headers` names already lower case) with a body to follow
+  // unless `noBody`.
+  void submit(int status, const std::vector<std::pair<std::string, std::string>>& headers,
+              bool noBody);
+  void resumeBody();
+  void pumpRequestBody();
+  void reset(uint32_t errorCode);
+
+  Session& session_;
+  int32_t id_;
+  // Request head as received; `headers_` views into `fields_` once the head is complete.
+  std::string method_, scheme_, authority_, path_, cookie_;
+  std::vector<std::pair<std::string, std::string>> fields_;
+  std::vector<HeaderField> headers_;
+  size_t headerBytes_ = 0;
+  bool headerTooLarge_ = false;
+  bool hasContentLength_ = false;
+  uint64_t contentLength_ = 0;
+
+  std::unique_ptr<filters::Exchange> exchange_;  // the chain's view of the request
+  std::unique_ptr<UpstreamExchange> forward_;
+  bool local_ = false;
+  std::string localBody_;
+  ByteBuffer requestBody_;  // DATA not yet taken by the upstream
+  uint64_t requestBodyBytes_ = 0;
+  size_t unconsumed_ = 0;  // DATA bytes whose window is not yet given back
+  bool requestDone_ = false;
+  bool started_ = false;
+
+  ByteBuffer responseBody_;  // upstream bytes not yet sent in DATA frames
+  bool responseSubmitted_ = false;
+  bool responseDone_ = false;
+  bool deferred_ = false;  // nghttp2 waits for responseBody_
+  bool finished_ = false;  // closed() ran
+  int status_ = 0;
+  std::chrono::steady_clock::time_point begun_;
+  std::chrono::system_clock::time_point arrived_;
+  uint64_t bytesSent_ = 0;
+};
+
+}  // namespace consentry::proxy::http2

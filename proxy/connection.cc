@@ -28,6 +28,14 @@ timeval toTimeval(std::chrono::milliseconds ms) {
                  static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
+// The request head being parsed and started. Its views point into the connection's input and
+// die when the head is consumed at the end of startRequest(), so one per worker thread serves
+// every connection, and idle connections hold no header storage.
+http1::RequestHead& parsingHead() {
+  static thread_local http1::RequestHead head;
+  return head;
+}
+
 }  // namespace
 
 Connection::Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
@@ -146,7 +154,8 @@ void Connection::process() {
           if (!flushClient() || completionPending_) return;
         }
         if (h2c_ && awaitHttp2()) return;
-        auto result = http1::parseRequest(in_.view(), context_->limits, request_);
+        http1::RequestHead& parsed = parsingHead();
+        auto result = http1::parseRequest(in_.view(), context_->limits, parsed);
         if (result.status == http1::Status::Incomplete) {
           if (clientEof_) {
             state_ = State::Closing;  // a partial head will never be completed
@@ -162,7 +171,7 @@ void Connection::process() {
           sendError(http1::httpStatusFor(result.error), true);
           return;
         }
-        startRequest();
+        startRequest(parsed);
         break;
       }
       case State::LocalBody:
@@ -201,18 +210,18 @@ bool Connection::awaitHttp2() {
   return true;
 }
 
-void Connection::startRequest() {
+void Connection::startRequest(const http1::RequestHead& parsed) {
   h2c_ = false;
   const auto& config = context_->config;
   started_ = std::chrono::steady_clock::now();
-  method_.assign(request_.method);
-  http10_ = request_.versionMinor == 0;
-  keepAlive_ = request_.keepAlive && !draining_ && !worker_.draining();
-  idempotent_ = UpstreamExchange::isIdempotent(request_.method);
-  expectContinue_ = request_.expectContinue && !http10_;
-  upgrade_ = request_.upgrade;
-  requestBody_ = request_.body;
-  requestRemaining_ = request_.contentLength;
+  method_.assign(parsed.method);
+  http10_ = parsed.versionMinor == 0;
+  keepAlive_ = parsed.keepAlive && !draining_ && !worker_.draining();
+  idempotent_ = UpstreamExchange::isIdempotent(parsed.method);
+  expectContinue_ = parsed.expectContinue && !http10_;
+  upgrade_ = parsed.upgrade;
+  requestBody_ = parsed.body;
+  requestRemaining_ = parsed.contentLength;
   requestBodyBytes_ = 0;
   requestDone_ = requestBody_ == http1::BodyKind::None ||
                  (requestBody_ == http1::BodyKind::Length && requestRemaining_ == 0);
@@ -221,7 +230,10 @@ void Connection::startRequest() {
   dechunk_ = false;
   sentContinue_ = false;
   status_ = 0;
-  requestChunks_.reset();
+  if (requestBody_ == http1::BodyKind::Chunked) {
+    if (!requestChunks_) requestChunks_ = std::make_unique<http1::ChunkedDecoder>();
+    requestChunks_->reset();
+  }
   if (timerKind_ == Timer::Header || timerKind_ == Timer::Idle) {
     event_del(&timer_);
     timerKind_ = Timer::None;
@@ -241,33 +253,33 @@ void Connection::startRequest() {
   admin::AccessLog* log = worker_.server().accessLog();
   if (log != nullptr && log->enabled()) {
     arrived_ = std::chrono::system_clock::now();
-    target_.assign(request_.target);
-    client_ = peerTrusted ? resolveClientIp(peer_, request_.headers, config.trustedProxies) : peer_;
+    target_.assign(parsed.target);
+    client_ = peerTrusted ? resolveClientIp(peer_, parsed.headers, config.trustedProxies) : peer_;
   }
   if (context_->chain) {
     filters::RequestInfo info;
-    info.method = request_.method;
-    info.target = request_.target;
-    info.host = request_.host;
+    info.method = parsed.method;
+    info.target = parsed.target;
+    info.host = parsed.host;
     info.scheme = tls_ ? "https" : "http";
     info.protocol = http10_ ? "HTTP/1.0" : "HTTP/1.1";
-    info.headers = request_.headers;
+    info.headers = parsed.headers;
     info.peer = peer_;
     info.client =
-        peerTrusted ? resolveClientIp(peer_, request_.headers, config.trustedProxies) : peer_;
+        peerTrusted ? resolveClientIp(peer_, parsed.headers, config.trustedProxies) : peer_;
     info.time = std::chrono::system_clock::now();
     info.worker = worker_.index();
     exchange_ = context_->chain->begin(info);
     if (exchange_ && exchange_->isLocal()) {
-      startLocal();
+      startLocal(parsed.headBytes);
       return;
     }
   }
 
-  std::string_view path = request_.target;
-  int upstreamIndex = context_->router.match(request_.host, path);
+  std::string_view path = parsed.target;
+  int upstreamIndex = context_->router.match(parsed.host, path);
   if (upstreamIndex < 0) {
-    in_.consume(request_.headBytes);
+    in_.consume(parsed.headBytes);
     sendError(context_->upstreams.empty() ? 502 : 404, !requestDone_);
     return;
   }
@@ -277,16 +289,16 @@ void Connection::startRequest() {
                                                   worker_.base(), context_->limits);
 
   UpstreamHead head;
-  head.method = request_.method;
-  head.target = request_.target;
-  head.headers = request_.headers;
-  head.hasHost = !request_.host.empty();
+  head.method = parsed.method;
+  head.target = parsed.target;
+  head.headers = parsed.headers;
+  head.hasHost = !parsed.host.empty();
   if (!upstream_->serverText.empty()) head.defaultHost = upstream_->serverText.front();
   head.chunked = requestBody_ == http1::BodyKind::Chunked;
   head.upgrade = upgrade_;
-  head.forward = ForwardInfo{peer_, peerTrusted, tls_ ? "https" : "http", request_.host};
+  head.forward = ForwardInfo{peer_, peerTrusted, tls_ ? "https" : "http", parsed.host};
   appendUpstreamHead(forward_->headBuffer(), head);
-  in_.consume(request_.headBytes);  // the request's views die here
+  in_.consume(parsed.headBytes);  // the request's views die here
 
   state_ = State::Forwarding;
   UpstreamExchange::Request request;
@@ -299,8 +311,8 @@ void Connection::startRequest() {
   forward_->start(*upstream_, request);
 }
 
-void Connection::startLocal() {
-  in_.consume(request_.headBytes);
+void Connection::startLocal(size_t headBytes) {
+  in_.consume(headBytes);
   if (requestBody_ == http1::BodyKind::Length && requestRemaining_ > exchange_->bodyLimit()) {
     sendError(413, true);
     return;
@@ -353,7 +365,7 @@ bool Connection::pumpRequestBody() {
       }
       continue;
     }
-    auto step = requestChunks_.decode(in_.view());
+    auto step = requestChunks_->decode(in_.view());
     if (step.status == http1::Status::Error) {
       ProxyMetrics::get().badRequest(http1::errorName(step.error));
       if (!headSent_) {
@@ -384,7 +396,7 @@ bool Connection::pumpRequestBody() {
     in_.consume(step.consumed);
     if (step.status == http1::Status::Complete) {
       requestDone_ = true;
-      if (!local) forward_->endBody(requestChunks_.trailers());
+      if (!local) forward_->endBody(requestChunks_->trailers());
     } else if (step.consumed == 0) {
       break;  // need more input
     }
@@ -649,10 +661,13 @@ void Connection::updateInterest() {
   }
   if (forward_) forward_->updateInterest();
   if (state_ == State::Head && in_.empty() && out_.empty()) {
-    // Idle between requests: hold no buffers and no upstream exchange.
+    // Idle between requests: hold no buffers, no upstream exchange and no per-request storage.
     in_.release();
     out_.release();
     if (forward_ && !forward_->active()) forward_.reset();
+    requestChunks_.reset();
+    if (localBody_.capacity() > 0) std::string().swap(localBody_);
+    if (target_.capacity() > 0) std::string().swap(target_);
   }
 }
 

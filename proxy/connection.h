@@ -64,8 +64,8 @@ class Connection final : public ClientConnection, private UpstreamExchange::Owne
   void process();
   // The h2c preface: true when in_ holds it (the connection then switched) or may still become it.
   bool awaitHttp2();
-  void startRequest();
-  void startLocal();
+  void startRequest(const http1::RequestHead& parsed);
+  void startLocal(size_t headBytes);
   void finishLocal();
   bool pumpRequestBody();
   void writeResponseHead(const http1::ResponseHead& head);
@@ -98,7 +98,6 @@ class Connection final : public ClientConnection, private UpstreamExchange::Owne
 
   ByteBuffer in_;   // from the client
   ByteBuffer out_;  // to the client
-  http1::RequestHead request_;
 
   // The current exchange.
   std::string method_;
@@ -108,7 +107,7 @@ class Connection final : public ClientConnection, private UpstreamExchange::Owne
   uint64_t requestRemaining_ = 0;
   uint64_t requestBodyBytes_ = 0;
   bool requestDone_ = true;
-  http1::ChunkedDecoder requestChunks_;
+  std::unique_ptr<http1::ChunkedDecoder> requestChunks_;  // while a chunked body is read
   std::string localBody_;
   std::unique_ptr<filters::Exchange> exchange_;
   // The upstream side of a forwarded request; dropped while the connection is idle.

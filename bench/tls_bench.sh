@@ -3,7 +3,8 @@
 # behind nginx with TLS and Consentry with TLS, one worker each, the same ECDSA P-256 certificate
 # and TLS 1.3 (what wrk negotiates with both). wrk keeps its connections alive in the keep-alive
 # runs, so they measure record encryption and proxying; the handshake/request runs send
-# "Connection: close" and so measure a full handshake per request. Runs alternate between the two
+# "Connection: close" and so measure a new TLS connection per request (wrk resumes the previous
+# connection's session from its ticket when it can). Runs alternate between the two
 # proxies for ROUNDS rounds. Besides requests/s, each proxy's own CPU time per request (utime +
 # stime of its worker process, from /proc) is reported: on a shared, noisy machine that ratio is
 # steadier than throughput. Then the idle memory of TLS keep-alive connections.

@@ -69,6 +69,14 @@ Result<std::shared_ptr<Snapshot>> Server::makeSnapshot(config::ConfigPtr config,
 
 Result<void> Server::loadTls(Snapshot& snapshot) {
   const auto& listeners = snapshot.config->listeners;
+  // The sockets stay those bound at start: a TLS one without its certificates would have to drop
+  // every connection it accepts.
+  for (size_t i = listeners.size(); i < listenerTls_.size(); ++i) {
+    if (listenerTls_[i]) {
+      return makeError(
+          "a TLS listener was removed from the config: listener changes need a restart");
+    }
+  }
   snapshot.tls.assign(listeners.size(), nullptr);
   for (size_t i = 0; i < listeners.size(); ++i) {
     const config::Listener& listener = listeners[i];

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BIN
+from conftest import BIN, free_port
 from test_telemetry import CHROME, CONSENT, TELEMETRY
 from tls_certs import CertAuthority, subject_cn
 
@@ -373,3 +373,25 @@ def test_http2_over_tls_with_nghttp_and_curl(tls_proxy, certs):
     assert (code, version) == (200, "2")
     assert '["X-Forwarded-Proto", "https"]' in body.decode()
     assert p.metric("consentry_requests_total", protocol="http2") >= 6
+
+
+def test_reload_cannot_take_tls_off_a_running_listener(make_proxy, origin, certs):
+    plain = free_port()
+    two = tls_config([certs["a"]]).replace("ORIGIN", origin.address).replace(
+        "listeners:\n", f"listeners:\n  - address: 127.0.0.1:{plain}\n", 1)
+    p = make_proxy(config=two)
+    text = open(p.config_path).read()
+    tls_block = text[text.index(f"  - address: 127.0.0.1:{p.port}"):text.index("admin:")]
+    without_tls = text.replace(tls_block, "")
+    cleartext = text.replace(tls_block, f"  - address: 127.0.0.1:{p.port}\n")
+    for n, changed in enumerate((without_tls, cleartext), start=1):
+        p.write_config(changed)
+        p.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 15
+        while p.metric("consentry_reloads_total", result="failed") < n and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert p.metric("consentry_reloads_total", result="failed") == n
+        errors = [line for line in p.stderr().splitlines() if "reload failed" in line]
+        assert len(errors) == n and "restart" in errors[-1], errors
+        assert https_get(certs, p.port)[0] == 200

@@ -13,6 +13,18 @@ namespace consentry::proxy {
 
 class ByteBuffer {
  public:
+  ByteBuffer() = default;
+  // A base-size block goes back to the per-thread cache: per-request owners (HTTP/2 streams,
+  // upstream exchanges) would otherwise cost a malloc/free pair of 16 KiB per buffer.
+  ~ByteBuffer() {
+    clear();
+    release();
+  }
+  ByteBuffer(ByteBuffer&&) noexcept = default;
+  ByteBuffer& operator=(ByteBuffer&&) noexcept = default;
+  ByteBuffer(const ByteBuffer&) = delete;
+  ByteBuffer& operator=(const ByteBuffer&) = delete;
+
   size_t size() const { return end_ - begin_; }
   bool empty() const { return begin_ == end_; }
   const char* data() const { return data_.get() + begin_; }

@@ -33,6 +33,7 @@ Session::Session(Worker& worker, std::shared_ptr<WorkerContext> context, ClientS
   event_assign(&readEvent_, worker_.base(), fd, EV_READ | EV_PERSIST, &onRead, this);
   event_assign(&writeEvent_, worker_.base(), fd, EV_WRITE | EV_PERSIST, &onWrite, this);
   evtimer_assign(&timer_, worker_.base(), &onTimer, this);
+  event_assign(&flushEvent_, worker_.base(), -1, 0, &onFlush, this);
   ProxyMetrics::get().connections.add(1);
   in_.append(received);
 
@@ -101,6 +102,19 @@ void Session::onWrite(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
   self->closedStreams_.clear();
   self->flush();
+}
+
+void Session::onFlush(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Session*>(arg);
+  self->flushPending_ = false;
+  self->closedStreams_.clear();
+  self->flush();
+}
+
+void Session::flushSoon() {
+  if (flushPending_ || closed_) return;
+  flushPending_ = true;
+  event_active(&flushEvent_, EV_WRITE, 0);
 }
 
 void Session::onTimer(evutil_socket_t, short, void* arg) {
@@ -243,6 +257,7 @@ void Session::close() {
   event_del(&readEvent_);
   event_del(&writeEvent_);
   event_del(&timer_);
+  event_del(&flushEvent_);
   stream_.close();
   ProxyMetrics::get().connections.add(-1);
   worker_.release(this);

@@ -54,11 +54,15 @@ class Session final : public ClientConnection {
   // Sends what nghttp2 has queued and writes it out; registers interest. Safe to call from
   // stream and upstream callbacks (not re-entered from nghttp2's own callbacks).
   void flush();
+  // flush() once the upstream events ready in this loop iteration were handled: responses of
+  // several streams then leave in one write.
+  void flushSoon();
 
  private:
   static void onRead(evutil_socket_t, short, void* arg);
   static void onWrite(evutil_socket_t, short, void* arg);
   static void onTimer(evutil_socket_t, short, void* arg);
+  static void onFlush(evutil_socket_t, short, void* arg);
 
   static int onBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user);
   static int onHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
@@ -90,6 +94,8 @@ class Session final : public ClientConnection {
   event readEvent_{};
   event writeEvent_{};
   event timer_{};
+  event flushEvent_{};
+  bool flushPending_ = false;
   bool reading_ = false, writing_ = false;
   bool closed_ = false;
   bool draining_ = false;

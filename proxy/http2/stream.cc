@@ -173,6 +173,11 @@ void Stream::startRequest() {
 }
 
 void Stream::body(std::string_view data) {
+  if (refused_) {
+    // Answered already (413 and the like): give the window back, drop the bytes.
+    nghttp2_session_consume(session_.nghttp2(), id_, data.size());
+    return;
+  }
   requestBodyBytes_ += data.size();
   unconsumed_ += data.size();
   const uint64_t limit =
@@ -274,9 +279,13 @@ void Stream::sendError(int status) {
   responseBody_.append(body);
   responseDone_ = true;
   submit(status, headers, method_ == "HEAD");
-  // The request body, if any is still coming, is not wanted.
-  if (!requestDone_) {
-    nghttp2_submit_rst_stream(session_.nghttp2(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_NO_ERROR);
+  // Request body still coming is dropped; nghttp2 resets the stream with NO_ERROR once the
+  // answer is out (RFC 9113 §8.1).
+  refused_ = true;
+  requestBody_.clear();
+  if (unconsumed_ > 0) {
+    nghttp2_session_consume(session_.nghttp2(), id_, unconsumed_);
+    unconsumed_ = 0;
   }
 }
 
@@ -385,7 +394,7 @@ bool Stream::upstreamRoom() const {
 }
 
 void Stream::onUpstreamEvent() {
-  session_.flush();
+  session_.flushSoon();
 }
 
 // ---- end of the stream ----

@@ -86,6 +86,7 @@ class Stream final : private UpstreamExchange::Owner {
   uint64_t requestBodyBytes_ = 0;
   size_t unconsumed_ = 0;  // DATA bytes whose window is not yet given back
   bool requestDone_ = false;
+  bool refused_ = false;  // answered before the body ended: later DATA is dropped
   bool started_ = false;
 
   ByteBuffer responseBody_;  // upstream bytes not yet sent in DATA frames

@@ -48,6 +48,32 @@ def http_get(url, headers=None, timeout=10):
         return e.code, e.headers, e.read()
 
 
+def curl_fetch(url, headers=None, data=None, http2=True, timeout=10):
+    """Like http_get (and a POST with `data`), through curl; with http2 over h2c prior
+    knowledge. Returns (status, headers as an email.message.Message, body)."""
+    import email.message
+    with tempfile.TemporaryDirectory() as d:
+        head_path, body_path = os.path.join(d, "head"), os.path.join(d, "body")
+        cmd = ["curl", "-sS", "--max-time", str(timeout), "-D", head_path, "-o", body_path]
+        cmd += ["--http2-prior-knowledge"] if http2 else ["--http1.1"]
+        for name, value in (headers or {}).items():
+            cmd += ["-H", f"{name}: {value}"]
+        if data is not None:
+            cmd += ["--data-binary", "@-"]
+        out = subprocess.run(cmd + [url], input=data, capture_output=True, timeout=timeout + 5)
+        assert out.returncode == 0, out.stderr.decode()
+        with open(head_path, "rb") as f:
+            blocks = f.read().decode("latin-1").strip().split("\r\n\r\n")
+        with open(body_path, "rb") as f:
+            body = f.read()
+    lines = blocks[-1].split("\r\n")  # the last block: interim responses come first
+    message = email.message.Message()
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        message[name.strip()] = value.strip()
+    return int(lines[0].split()[1]), message, body
+
+
 def raw_exchange(port, data, timeout=3.0, read_until_close=True):
     """Sends raw bytes and returns everything the peer answers until it closes or goes quiet."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:

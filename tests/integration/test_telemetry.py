@@ -6,7 +6,34 @@ import struct
 import time
 import urllib.request
 
-from conftest import http_get
+import pytest
+
+from conftest import curl_fetch, http_get
+
+# The h1 tests below that take `protocol` also run over h2c (HTTP/2 with prior knowledge): the
+# chain must decide, record and edit responses identically for both.
+_HTTP2 = False
+
+
+@pytest.fixture(params=["http1", "h2c"])
+def protocol(request):
+    global _HTTP2
+    _HTTP2 = request.param == "h2c"
+    yield request.param
+    _HTTP2 = False
+
+
+def fetch(url, headers=None, data=None):
+    if _HTTP2:
+        return curl_fetch(url, headers=headers, data=data)
+    if data is None:
+        return http_get(url, headers=headers)
+    req = urllib.request.Request(url, data=data, method="POST", headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/131.0.0.0 Safari/537.36")
@@ -29,18 +56,15 @@ def navigate(p, path="/pricing", cookie=CONSENT, extra=None):
     if cookie:
         headers["Cookie"] = cookie
     headers.update(extra or {})
-    return http_get(p.url + path, headers=headers)
+    return fetch(p.url + path, headers=headers)
 
 
 def post_beacon(p, body, cookie=CONSENT, ctype="text/plain"):
-    req = urllib.request.Request(p.url + "/__consentry/collect", data=body.encode(), method="POST",
-                                 headers={"Content-Type": ctype, "User-Agent": CHROME,
-                                          "Cookie": cookie or ""})
-    try:
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    headers = {"Content-Type": ctype, "User-Agent": CHROME}
+    if cookie:
+        headers["Cookie"] = cookie
+    status, _, answer = fetch(p.url + "/__consentry/collect", headers=headers, data=body.encode())
+    return status, answer
 
 
 def wait_events(p, n, timeout=5):
@@ -57,7 +81,7 @@ def stop_and_read(p):
     return p.events()
 
 
-def test_consented_navigation_records_one_pageview(make_proxy):
+def test_consented_navigation_records_one_pageview(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
     status, headers, _ = navigate(p)
     assert status == 200
@@ -75,7 +99,7 @@ def test_consented_navigation_records_one_pageview(make_proxy):
     assert e["consent"]["analytics"] is True and e["consent"]["source"] == "cookie"
 
 
-def test_consented_beacon_carries_screen(make_proxy):
+def test_consented_beacon_carries_screen(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
     status, _ = post_beacon(p, json.dumps({"name": "pageload", "screen": {
         "width": 2560, "height": 1440, "dpr": 2}, "language": "fr-FR", "path": "/x"}))
@@ -86,7 +110,7 @@ def test_consented_beacon_carries_screen(make_proxy):
     assert events[0]["client"]["screen"] == {"width": 2560, "height": 1440, "dpr": 2}
 
 
-def test_beacon_errors_do_not_depend_on_consent(make_proxy):
+def test_beacon_errors_do_not_depend_on_consent(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
     for cookie in (CONSENT, None):
         assert post_beacon(p, "{broken", cookie=cookie)[0] == 400
@@ -95,16 +119,16 @@ def test_beacon_errors_do_not_depend_on_consent(make_proxy):
     assert len(stop_and_read(p)) == 1
 
 
-def test_script_served(make_proxy):
+def test_script_served(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
-    status, headers, body = http_get(p.url + "/__consentry/t.js")
+    status, headers, body = fetch(p.url + "/__consentry/t.js")
     assert status == 200
     assert "javascript" in headers["Content-Type"]
     assert b"consentry" in body and b"sendBeacon" in body
     assert "Set-Cookie" not in headers
 
 
-def test_no_consent_no_event_no_cookie_no_accept_ch(make_proxy):
+def test_no_consent_no_event_no_cookie_no_accept_ch(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
     for cookie in (None, "site_consent=analytics%3D1", "age_verified=1; site_consent=analytics%3D0",
                    "age_verified=1; site_consent=%%%garbage"):
@@ -118,7 +142,7 @@ def test_no_consent_no_event_no_cookie_no_accept_ch(make_proxy):
     assert stop_and_read(p) == []
 
 
-def test_randomized_requests_privacy_property(make_proxy):
+def test_randomized_requests_privacy_property(make_proxy, protocol):
     """400 random navigations and beacons: only consented ones produce events, and only those
     carry the visitor cookie."""
     p = make_proxy(TELEMETRY)
@@ -143,7 +167,7 @@ def test_randomized_requests_privacy_property(make_proxy):
     assert all(e["consent"]["analytics"] for e in events)
 
 
-def test_withdrawal_expires_cookie_and_emits_withdrawn(make_proxy):
+def test_withdrawal_expires_cookie_and_emits_withdrawn(make_proxy, protocol):
     p = make_proxy(TELEMETRY)
     _, headers, _ = navigate(p)
     vid = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]

@@ -249,3 +249,33 @@ def test_h2load_through_the_proxy(make_proxy):
                          capture_output=True, timeout=60, text=True)
     assert "2000 succeeded, 0 failed, 0 errored" in out.stdout, out.stdout
     assert p.metric("consentry_requests_total", code="200", protocol="http2") >= 2000
+
+
+def test_idle_connection_gets_goaway_then_closes(make_proxy):
+    p = make_proxy("limits: {idle_timeout: 1s}")
+    c = H2Client(p.port)
+    sid = c.request(base("/healthz"))
+    c.pump(lambda ev: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == sid
+                          for e in ev))
+    start = time.monotonic()
+    events = c.pump(lambda ev: "closed" in ev, timeout=5)
+    assert any(isinstance(e, h2.events.ConnectionTerminated) and e.error_code == 0
+               for e in events), events
+    assert "closed" in events
+    assert 0.5 < time.monotonic() - start < 4
+    c.close()
+
+
+def test_silent_client_after_the_preface_is_closed(make_proxy):
+    p = make_proxy("limits: {header_timeout: 1s}")
+    with socket.create_connection(("127.0.0.1", p.port), timeout=5) as s:
+        s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")  # the preface, then no SETTINGS
+        start = time.monotonic()
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        assert time.monotonic() - start < 4
+    assert data[3:4] == b"\x04"  # our SETTINGS went out first

@@ -170,7 +170,9 @@ void EventPipeline::stopSinks(const std::vector<std::shared_ptr<SinkRunner>>& si
 }
 
 void EventPipeline::run() {
-  auto idle = std::chrono::microseconds(50);
+  constexpr auto kMaxIdle = std::chrono::microseconds(5000);
+  const auto interval = std::min(options_.batchInterval, kMaxIdle);
+  auto idle = interval;
   std::unique_lock lock(mutex_);
   for (;;) {
     if (pending_) {
@@ -181,34 +183,36 @@ void EventPipeline::run() {
     if (stopping_) break;
     std::shared_ptr<Routing> routing = routing_;
     lock.unlock();
-    size_t n = dispatchOnce(*routing, std::nullopt);
+    const Round round = dispatchOnce(*routing, std::nullopt);
     lock.lock();
-    if (n > 0) {
-      idle = std::chrono::microseconds(50);
-    } else {
-      // Workers never signal (a push must stay cheap), so an idle dispatcher polls, backing off
-      // to 5 ms: that bounds both the idle wakeups and the added latency.
-      wake_.wait_for(lock, idle, [&] { return stopping_ || pending_ != nullptr; });
-      idle = std::min<std::chrono::microseconds>(idle * 2, std::chrono::milliseconds(5));
+    if (round.backlog) continue;
+    // Workers never signal (a push must stay cheap), so the dispatcher polls: every interval
+    // while events flow, so each sink gets one batch (one wakeup) per interval; backing off to
+    // 5 ms when idle. That bounds both the wakeups and the added latency.
+    if (round.events > 0) idle = interval;
+    wake_.wait_for(lock, idle, [&] { return stopping_ || pending_ != nullptr; });
+    if (round.events == 0) {
+      idle = std::min(std::max(idle * 2, std::chrono::microseconds(50)), kMaxIdle);
     }
   }
   std::shared_ptr<Routing> routing = routing_;
   Clock::time_point deadline = deadline_;
   lock.unlock();
   for (auto& outbox : outboxes_) outbox->close();
-  while (dispatchOnce(*routing, deadline) > 0) {
+  while (dispatchOnce(*routing, deadline).events > 0) {
   }
 }
 
-size_t EventPipeline::dispatchOnce(const Routing& routing,
-                                   std::optional<Clock::time_point> shutdownDeadline) {
+EventPipeline::Round EventPipeline::dispatchOnce(
+    const Routing& routing, std::optional<Clock::time_point> shutdownDeadline) {
   size_t sinkCount = routing.sinks.size();
   if (pendingBatches_.size() < sinkCount) pendingBatches_.resize(sinkCount);
-  size_t total = 0;
+  Round round;
   for (auto& outbox : outboxes_) {
     events_.clear();
     size_t n = outbox->drain(events_, options_.maxBatch);
-    total += n;
+    round.events += n;
+    round.backlog = round.backlog || n == options_.maxBatch;
     for (Event& e : events_) {
       SinkMask mask = routing.router.route(e.region);
       if (mask == 0) {
@@ -245,7 +249,7 @@ size_t EventPipeline::dispatchOnce(const Routing& routing,
           batch, shutdownDeadline ? DropReason::Stopped : DropReason::SinkQueueFull);
     }
   }
-  return total;
+  return round;
 }
 
 }  // namespace consentry::events

@@ -3,7 +3,7 @@
 #include "base/http_header.h"
 #include "events/uuid7.h"
 #include "filters/chain_metrics.h"
-#include "filters/consent/cookie_header.h"
+#include "filters/consent/cookie_jar.h"
 #include "filters/policy/region_policy.h"
 #include "filters/telemetry/language.h"
 #include "filters/telemetry/visitor_id.h"
@@ -97,13 +97,15 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
 Decision decideRequest(const ChainShared& shared, WorkerState& worker, const RequestInfo& request) {
   const auto& cfg = *shared.config;
   Decision d;
-  d.consent = shared.consent->evaluate(request.headers, request.time);
+  // One pass over the Cookie headers serves the consent sources, `require` and the visitor id.
+  const consent::CookieJar cookies(request.headers);
+  d.consent = shared.consent->evaluate(cookies, request.headers, request.time);
   chainMetrics().countDecision(d.consent.analytics, d.consent.reason);
 
   const bool cookieIds = cfg.telemetry.visitorId == config::VisitorIdMode::Cookie;
   std::optional<std::string_view> existing;
   if (cookieIds) {
-    existing = consent::findCookie(request.headers, cfg.telemetry.visitorCookie);
+    existing = cookies.find(cfg.telemetry.visitorCookie);
     if (existing && !telemetry::isValidVisitorId(*existing)) existing.reset();
   }
 

@@ -4,7 +4,7 @@
 #include "events/uuid7.h"
 #include "filters/beacon/beacon_parser.h"
 #include "filters/chain_metrics.h"
-#include "filters/consent/cookie_header.h"
+#include "filters/consent/cookie_jar.h"
 #include "filters/telemetry/language.h"
 #include "filters/telemetry/visitor_id.h"
 
@@ -108,13 +108,14 @@ class BeaconExchange : public Exchange {
                  const RequestInfo& request)
       : shared_(std::move(shared)), worker_(worker) {
     Decision d;
-    d.consent = shared_->consent->evaluate(request.headers, request.time);
+    const consent::CookieJar cookies(request.headers);
+    d.consent = shared_->consent->evaluate(cookies, request.headers, request.time);
     chainMetrics().countDecision(d.consent.analytics, d.consent.reason);
     consented_ = d.consent.analytics;
     if (!consented_) return;
     const auto& telemetryCfg = shared_->config->telemetry;
     if (telemetryCfg.visitorId == config::VisitorIdMode::Cookie) {
-      auto id = consent::findCookie(request.headers, telemetryCfg.visitorCookie);
+      auto id = cookies.find(telemetryCfg.visitorCookie);
       if (id && telemetry::isValidVisitorId(*id)) d.visitorId = std::string(*id);
     }
     decideRegion(*shared_, request.client, d);

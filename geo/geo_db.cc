@@ -1,7 +1,6 @@
 #include "geo/geo_db.h"
 
 #include <maxminddb.h>
-#include <netinet/in.h>
 
 #include <array>
 #include <atomic>
@@ -84,7 +83,7 @@ uint64_t nextGeneration() {
 // decoded answer is cached per thread by the record's data-section offset: a hit skips the
 // three map walks of MMDB_aget_value. Direct-mapped, no locks, no eviction bookkeeping.
 struct RecordCache {
-  static constexpr size_t kSlots = 256;
+  static constexpr size_t kSlots = 1024;
   struct Slot {
     uint64_t generation = 0;
     uint32_t offset = 0;
@@ -92,7 +91,7 @@ struct RecordCache {
   };
   std::array<Slot, kSlots> slots;
 
-  static size_t index(uint32_t offset) { return (offset * 2654435761u) >> 24; }
+  static size_t index(uint32_t offset) { return (offset * 2654435761u) >> 22; }
 };
 
 RecordCache& recordCache() {
@@ -124,7 +123,7 @@ void GeoDb::Closer::operator()(MMDB_s* db) const {
 }
 
 GeoDb::GeoDb(std::string path, std::unique_ptr<MMDB_s, Closer> db)
-    : path_(std::move(path)), db_(std::move(db)), generation_(nextGeneration()) {}
+    : path_(std::move(path)), db_(std::move(db)), tree_(*db_), generation_(nextGeneration()) {}
 
 Result<std::shared_ptr<const GeoDb>> GeoDb::open(const std::string& path) {
   std::unique_ptr<MMDB_s, Closer> db(std::make_unique<MMDB_s>().release());
@@ -160,41 +159,31 @@ GeoResult GeoDb::lookup(const IpAddress& address) const {
     return result;
   }
 
-  sockaddr_in v4{};
-  sockaddr_in6 v6{};
-  const sockaddr* sa = nullptr;
-  if (ip.isV4()) {
-    v4.sin_family = AF_INET;
-    std::memcpy(&v4.sin_addr, ip.bytes().data(), 4);
-    sa = reinterpret_cast<const sockaddr*>(&v4);
-  } else {
-    v6.sin6_family = AF_INET6;
-    std::memcpy(&v6.sin6_addr, ip.bytes().data(), 16);
-    sa = reinterpret_cast<const sockaddr*>(&v6);
+  const TreeAnswer found = tree_.find(ip);
+  switch (found.kind) {
+    case TreeAnswer::Kind::Data:
+      break;
+    case TreeAnswer::Kind::Empty:
+      result.status = GeoStatus::NotFound;
+      return result;
+    case TreeAnswer::Kind::Corrupt:
+    case TreeAnswer::Kind::V6InV4Database:
+      // An IPv6 address in an IPv4-only database: the location is unknown.
+      result.status = GeoStatus::Error;
+      return result;
   }
 
-  int mmdbError = MMDB_SUCCESS;
-  MMDB_lookup_result_s found = MMDB_lookup_sockaddr(db_.get(), sa, &mmdbError);
-  if (mmdbError != MMDB_SUCCESS) {
-    // Includes an IPv6 address in an IPv4-only database: the location is unknown.
-    result.status = GeoStatus::Error;
-    return result;
-  }
-  if (!found.found_entry) {
-    result.status = GeoStatus::NotFound;
-    return result;
-  }
-
-  RecordCache::Slot& slot = recordCache().slots[RecordCache::index(found.entry.offset)];
-  if (slot.generation == generation_ && slot.offset == found.entry.offset) return slot.result;
-  GeoResult decoded = decode(found.entry);
+  RecordCache::Slot& slot = recordCache().slots[RecordCache::index(found.offset)];
+  if (slot.generation == generation_ && slot.offset == found.offset) return slot.result;
+  GeoResult decoded = decode(found.offset);
   slot.generation = generation_;
-  slot.offset = found.entry.offset;
+  slot.offset = found.offset;
   slot.result = decoded;
   return decoded;
 }
 
-GeoResult GeoDb::decode(MMDB_entry_s& entry) const {
+GeoResult GeoDb::decode(uint32_t dataOffset) const {
+  MMDB_entry_s entry{db_.get(), dataOffset};
   static const char* const kCountry[] = {"country", "iso_code", nullptr};
   static const char* const kSubdivision[] = {"subdivisions", "0", "iso_code", nullptr};
   static const char* const kContinent[] = {"continent", "code", nullptr};

@@ -10,6 +10,7 @@
 
 #include "base/ip_address.h"
 #include "base/result.h"
+#include "geo/search_tree.h"
 
 struct MMDB_s;
 struct MMDB_entry_s;
@@ -43,7 +44,9 @@ class GeoDb {
   // Opens `path` with MMDB_MODE_MMAP. The error names the file and what is wrong with it.
   static Result<std::shared_ptr<const GeoDb>> open(const std::string& path);
 
-  // Looks up the full address (IPv4-mapped IPv6 is looked up as IPv4). Never throws.
+  // Looks up the full address (IPv4-mapped IPv6 is looked up as IPv4). Never throws. The tree
+  // walk is our own (search_tree.h); libmaxminddb decodes a record the first time a thread
+  // meets it.
   GeoResult lookup(const IpAddress& address) const;
 
   const std::string& path() const { return path_; }
@@ -58,10 +61,11 @@ class GeoDb {
   GeoDb(std::string path, std::unique_ptr<MMDB_s, Closer> db);
 
  private:
-  GeoResult decode(MMDB_entry_s& entry) const;
+  GeoResult decode(uint32_t dataOffset) const;
 
   std::string path_;
   std::unique_ptr<MMDB_s, Closer> db_;
+  SearchTree tree_;
   uint64_t generation_;  // tells this instance's cached records from a reloaded one's
 };
 

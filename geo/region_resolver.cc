@@ -29,19 +29,6 @@ bool isDefaultRegion(const config::Region& region) {
          (region.countries.empty() && region.subdivisions.empty() && region.continents.empty());
 }
 
-// Sinks for the unknown region: the union of every region's sinks, where one region that sends
-// to every sink (empty list) makes the union every sink too.
-std::vector<std::string> unionOfSinks(const std::vector<RegionRules>& regions) {
-  std::vector<std::string> out;
-  for (const RegionRules& r : regions) {
-    if (r.sinks.empty()) return {};
-    for (const std::string& s : r.sinks) {
-      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool RegionResolver::Matcher::matches(const Location& location) const {
@@ -63,7 +50,7 @@ Result<RegionResolver> RegionResolver::build(const config::Config& config) {
       resolver.defaultIndex_ = resolver.regions_.size();
     }
     resolver.matchers_.push_back(std::move(m));
-    resolver.regions_.push_back(RegionRules{region.name, region.fields, region.sinks, region.gpc});
+    resolver.regions_.push_back(RegionRules{region.name, region.fields, region.gpc});
   }
   if (!resolver.defaultIndex_) {
     // A catch-all region under another name still is "the rest".
@@ -87,7 +74,6 @@ Result<RegionResolver> RegionResolver::build(const config::Config& config) {
       if (r.gpc) gpc = strictestGpc(gpc.value_or(config.consent.gpc), *r.gpc);
     }
     unknown.fields = strictestFieldPolicy(policies);
-    unknown.sinks = unionOfSinks(resolver.regions_);
     unknown.gpc = gpc;
   } else {
     const RegionRules* borrowed = nullptr;
@@ -100,10 +86,8 @@ Result<RegionResolver> RegionResolver::build(const config::Config& config) {
                        "' (use 'strictest' or the name of a configured region)");
     }
     unknown.fields = borrowed->fields;
-    unknown.sinks = borrowed->sinks;
     unknown.gpc = borrowed->gpc;
   }
-  if (!config.unknownSinks.empty()) unknown.sinks = config.unknownSinks;
   return resolver;
 }
 

@@ -25,7 +25,6 @@ inline constexpr std::string_view kDefaultRegion = "default";
 struct RegionRules {
   std::string name;
   config::FieldPolicy fields;
-  std::vector<std::string> sinks;      // empty: every sink
   std::optional<config::GpcMode> gpc;  // overrides consent.gpc when set
 };
 

@@ -1,5 +1,6 @@
 #include "filters/consent/evaluator.h"
 
+#include <atomic>
 #include <string>
 
 #include "filters/consent/cookie_header.h"
@@ -11,8 +12,8 @@ namespace {
 
 using Outcome = SourceDecision::Outcome;
 
-SourceDecision decideSource(const config::ConsentSource& source, std::string_view raw,
-                            std::chrono::system_clock::time_point now) {
+SourceDecision decideSourceUncached(const config::ConsentSource& source, std::string_view raw,
+                                    std::chrono::system_clock::time_point now) {
   if (raw.size() > kMaxConsentCookieBytes) return SourceDecision::none(Outcome::Oversized);
   // Percent-decoded exactly once (SPEC §2); most values carry no escape and stay a view.
   std::string decoded;
@@ -25,6 +26,38 @@ SourceDecision decideSource(const config::ConsentSource& source, std::string_vie
     return tcf::parseTcfCookie(source, value, now);
   }
   return parseCookieSource(source, value);
+}
+
+// Visitors send the same consent cookie on every request, so each thread remembers the last
+// decision per evaluator. Only for sources whose decision is a function of the cookie value
+// alone: a TC string's validity also depends on the time (max_consent_age).
+struct SourceMemo {
+  uint64_t evaluator = 0;
+  size_t source = 0;
+  std::string raw;
+  SourceDecision decision;
+};
+
+SourceDecision decideSource(uint64_t evaluator, size_t index, const config::ConsentSource& source,
+                            std::string_view raw, std::chrono::system_clock::time_point now) {
+  if (source.type == config::ConsentSourceType::Tcf) {
+    return decideSourceUncached(source, raw, now);
+  }
+  thread_local SourceMemo memo;
+  if (memo.evaluator == evaluator && memo.source == index && memo.raw == raw) {
+    return memo.decision;
+  }
+  SourceDecision decision = decideSourceUncached(source, raw, now);
+  memo.evaluator = evaluator;
+  memo.source = index;
+  memo.raw.assign(raw);
+  memo.decision = decision;
+  return decision;
+}
+
+uint64_t nextEvaluatorId() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
 }
 
 ConsentResult refuseAll(ConsentResult r, Reason reason) {
@@ -66,7 +99,17 @@ bool gpcEnabled(std::span<const HeaderField> headers) {
   return false;
 }
 
+ConsentEvaluator::ConsentEvaluator(config::Consent config)
+    : config_(std::move(config)), id_(nextEvaluatorId()) {}
+
 ConsentResult ConsentEvaluator::evaluate(std::span<const HeaderField> headers,
+                                         std::chrono::system_clock::time_point now) const {
+  const CookieJar cookies(headers);
+  return evaluate(cookies, headers, now);
+}
+
+ConsentResult ConsentEvaluator::evaluate(const CookieJar& cookies,
+                                         std::span<const HeaderField> headers,
                                          std::chrono::system_clock::time_point now) const {
   ConsentResult result;
   // A failed source (malformed, invalid, expired) does not stop later ones: each is the
@@ -74,10 +117,11 @@ ConsentResult ConsentEvaluator::evaluate(std::span<const HeaderField> headers,
   std::optional<Reason> failure;
   const config::ConsentSource* winner = nullptr;
   SourceDecision decision;
-  for (const config::ConsentSource& source : config_.sources) {
-    std::optional<std::string_view> raw = findCookie(headers, source.cookie);
+  for (size_t i = 0; i < config_.sources.size(); ++i) {
+    const config::ConsentSource& source = config_.sources[i];
+    std::optional<std::string_view> raw = cookies.find(source.cookie);
     if (!raw) continue;
-    decision = decideSource(source, *raw, now);
+    decision = decideSource(id_, i, source, *raw, now);
     if (decision.hasDecision()) {
       winner = &source;
       break;
@@ -100,7 +144,7 @@ ConsentResult ConsentEvaluator::evaluate(std::span<const HeaderField> headers,
     return refuseAll(result, Reason::PolicyOutdated);
   }
   for (const config::RequiredCookie& req : config_.require) {
-    std::optional<std::string_view> v = findCookie(headers, req.cookie);
+    std::optional<std::string_view> v = cookies.find(req.cookie);
     if (!v || *v != req.value) return refuseAll(result, Reason::RequiredCookieMissing);
   }
   if (config_.gpc != config::GpcMode::Ignore && gpcEnabled(headers)) {

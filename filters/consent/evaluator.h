@@ -9,6 +9,7 @@
 
 #include "base/http_header.h"
 #include "config/config.h"
+#include "filters/consent/cookie_jar.h"
 #include "filters/consent/decision.h"
 
 namespace consentry::filters::consent {
@@ -31,17 +32,22 @@ std::string_view sourceTypeName(config::ConsentSourceType type);
 /// Immutable once built; safe to share between threads.
 class ConsentEvaluator {
  public:
-  explicit ConsentEvaluator(config::Consent config) : config_(std::move(config)) {}
+  explicit ConsentEvaluator(config::Consent config);
 
   /// Decides from the request headers (every `Cookie` header and `Sec-GPC`, names matched
   /// case-insensitively). Does not allocate when no consent cookie is present.
   ConsentResult evaluate(std::span<const HeaderField> headers,
+                         std::chrono::system_clock::time_point now) const;
+  /// The same, with the cookies already split from `headers` (the event path splits them once
+  /// for consent and the visitor id).
+  ConsentResult evaluate(const CookieJar& cookies, std::span<const HeaderField> headers,
                          std::chrono::system_clock::time_point now) const;
 
   const config::Consent& config() const { return config_; }
 
  private:
   config::Consent config_;
+  uint64_t id_;  // tells this evaluator's memoised decisions from a reloaded one's
 };
 
 /// True when the Sec-GPC header among `headers` is `1`.

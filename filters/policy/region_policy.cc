@@ -30,9 +30,4 @@ void applyRegion(const RegionDecision& decision, events::Event& event) {
   applyFieldPolicy(decision.rules->fields, event);
 }
 
-bool routesTo(const geo::RegionRules& rules, std::string_view sink) {
-  return rules.sinks.empty() ||
-         std::find(rules.sinks.begin(), rules.sinks.end(), sink) != rules.sinks.end();
-}
-
 }  // namespace consentry::filters::policy

@@ -1,7 +1,7 @@
 #pragma once
 // The region step of the event path: find the client's region (geo lookup on the full address,
-// in memory only) and reduce the event to what that region permits; and the routing question
-// "may this region's events go to that sink" (SPEC §6).
+// in memory only) and reduce the event to what that region permits. Which sinks a region's events
+// go to (SPEC §6) is decided in one place only: events/router.h.
 
 #include <string_view>
 
@@ -22,8 +22,5 @@ RegionDecision decideRegion(const geo::RegionResolver& resolver, const geo::GeoD
 
 // Stamps region and location on the event, then applies the region's field rules.
 void applyRegion(const RegionDecision& decision, events::Event& event);
-
-// True when events of this region may be delivered to `sink` (an empty sink list means all).
-bool routesTo(const geo::RegionRules& rules, std::string_view sink);
 
 }  // namespace consentry::filters::policy

@@ -142,11 +142,17 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
     key_ += hintPresent[i] ? '\n' : '\r';
     key_.append(hintValues[i]);
   }
-  if (const ClientFacts* hit = cache_.find(key_)) return *hit;
+  if (lastHit_ != nullptr && key_ == lastKey_) return *lastHit_;
+  if (const ClientFacts* hit = cache_.find(key_)) {
+    lastKey_.assign(key_);
+    lastHit_ = hit;
+    return *hit;
+  }
   ++misses_;
   RawParse raw = regexes_->parse(ua, scratch_);
   last_ = describeClient(raw, ua, readClientHints(headers), mode_);
   cache_.put(key_, last_);
+  lastHit_ = nullptr;
   return last_;
 }
 

@@ -76,6 +76,10 @@ class ClientDescriber {
   LruCache<ClientFacts> cache_;
   UaMode mode_;
   std::string key_;
+  // The previous request's key and answer: a worker mostly sees the same browser again, and
+  // comparing against it skips hashing the key. Null after any insertion (which may evict).
+  std::string lastKey_;
+  const ClientFacts* lastHit_ = nullptr;
   ClientFacts last_;
   uint64_t misses_ = 0;
 };

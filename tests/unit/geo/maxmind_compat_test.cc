@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "geo/geo_db.h"
+#include "tests/unit/geo/test_mmdb.h"
 
 namespace consentry::geo {
 namespace {
@@ -18,9 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path dataDir() {
-  const char* env = std::getenv("CONSENTRY_SOURCE_DIR");
-  const fs::path source = env != nullptr ? fs::path(env) : fs::path(CONSENTRY_SOURCE_DIR);
-  return source.parent_path() / "shared" / "testdata" / "maxmind";
+  return testing::maxmindDataDir();
 }
 
 #define REQUIRE_MAXMIND_DATA()                                                 \

@@ -64,30 +64,14 @@ TEST(RegionResolver, FailuresGoToUnknownAndDisabledToDefault) {
   EXPECT_EQ(r->resolve(GeoResult{GeoStatus::Disabled, {}}).name, "default");
 }
 
-TEST(RegionResolver, UnknownIsStrictestWithUnionOfSinks) {
+// Where "unknown" events are delivered is the router's job (tests/unit/events/router_test.cc).
+TEST(RegionResolver, UnknownIsStrictest) {
   auto r = RegionResolver::build(sampleConfig());
   ASSERT_TRUE(r.ok());
   const RegionRules& u = r->unknown();
   EXPECT_EQ(u.fields.ip, IpRule::Drop);  // cn drops, eea only truncates
   EXPECT_EQ(u.fields.location, LocationRule::Country);
   EXPECT_EQ(u.fields.referrer, ReferrerRule::Origin);
-  EXPECT_EQ(u.sinks, (std::vector<std::string>{"eu_events", "us_events", "cn_events"}));
-}
-
-TEST(RegionResolver, UnknownSinksOverrideTheUnion) {
-  Config c = sampleConfig();
-  c.unknownSinks = {"quarantine"};
-  auto r = RegionResolver::build(c);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->unknown().sinks, (std::vector<std::string>{"quarantine"}));
-}
-
-TEST(RegionResolver, RegionSendingEverywhereMakesUnknownSendEverywhere) {
-  Config c = sampleConfig();
-  c.regions.back().sinks.clear();
-  auto r = RegionResolver::build(c);
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->unknown().sinks.empty());
 }
 
 TEST(RegionResolver, UnknownCanBorrowANamedRegion) {
@@ -98,7 +82,6 @@ TEST(RegionResolver, UnknownCanBorrowANamedRegion) {
   EXPECT_EQ(r->unknown().name, "unknown");
   EXPECT_EQ(r->unknown().fields.ip, IpRule::Truncate);
   EXPECT_EQ(r->unknown().fields.ipV4Bits, 24);
-  EXPECT_EQ(r->unknown().sinks, (std::vector<std::string>{"eu_events"}));
   c.unknownRegion = "atlantis";
   auto bad = RegionResolver::build(c);
   ASSERT_FALSE(bad.ok());
@@ -111,7 +94,6 @@ TEST(RegionResolver, NoRegionsKeepsEverything) {
   EXPECT_EQ(r->resolve(found("DE", "", "EU")).name, "default");
   EXPECT_EQ(r->unknown().fields.ip, IpRule::Keep);
   EXPECT_EQ(r->unknown().fields.location, LocationRule::Subdivision);
-  EXPECT_TRUE(r->unknown().sinks.empty());
 }
 
 TEST(RegionResolver, WithoutDefaultUnmatchedClientsGetImplicitDefault) {

@@ -47,6 +47,16 @@ inline const std::vector<std::string>& gapAddresses() {
   return gaps;
 }
 
+// MaxMind's published test data (github.com/maxmind/MaxMind-DB) when it sits next to the repo at
+// ../shared/testdata/maxmind; CONSENTRY_SOURCE_DIR overrides where "the repo" is (a worktree
+// elsewhere). Never committed here.
+inline std::filesystem::path maxmindDataDir() {
+  const char* env = std::getenv("CONSENTRY_SOURCE_DIR");
+  const std::filesystem::path source =
+      env != nullptr ? std::filesystem::path(env) : std::filesystem::path(CONSENTRY_SOURCE_DIR);
+  return source.parent_path() / "shared" / "testdata" / "maxmind";
+}
+
 inline std::filesystem::path fixtureDir() {
   auto dir = std::filesystem::path(CONSENTRY_BINARY_DIR) / "testdata" / "geo";
   std::filesystem::create_directories(dir);

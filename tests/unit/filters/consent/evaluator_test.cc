@@ -197,6 +197,26 @@ TEST(ConsentEvaluator, EveryVendorSourceThroughTheEvaluator) {
   }
 }
 
+// Each thread remembers the last cookie decision per evaluator: two live evaluators (an old and
+// a reloaded config) mapping the same cookie differently must each keep their own answer, and a
+// changed cookie value must be decided afresh.
+TEST(ConsentEvaluator, RememberedDecisionsStayPerEvaluatorAndValue) {
+  config::Consent grantsOnAnalytics = twoSources();
+  config::Consent grantsOnStats = twoSources();
+  grantsOnStats.sources[0].map = {{"analytics", {"stats"}}};
+  const ConsentEvaluator a(grantsOnAnalytics);
+  const ConsentEvaluator b(grantsOnStats);
+  std::vector<HeaderField> headers = {{"Cookie", "site_consent=analytics=1|stats=0"}};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(a.evaluate(headers, kNow).analytics);
+    EXPECT_FALSE(b.evaluate(headers, kNow).analytics);
+  }
+  headers[0].value = "site_consent=analytics=0|stats=1";
+  EXPECT_FALSE(a.evaluate(headers, kNow).analytics);
+  EXPECT_TRUE(b.evaluate(headers, kNow).analytics);
+  EXPECT_TRUE(b.evaluate(headers, kNow).analytics);
+}
+
 TEST(ReasonName, AllDistinctSnakeCase) {
   std::vector<std::string_view> names;
   for (int i = 0; i <= static_cast<int>(Reason::Oversized); ++i) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "events/router.h"
 #include "tests/unit/geo/test_mmdb.h"
 
 namespace consentry::filters::policy {
@@ -48,8 +49,10 @@ TEST_F(RegionPolicyTest, LocatedClientGetsItsRegionAndReducedLocation) {
   EXPECT_EQ(e.country, "DE");
   EXPECT_FALSE(e.subdivision.has_value());  // eea keeps country only
   EXPECT_EQ(e.ip->toString(), "2.16.9.0");
-  EXPECT_TRUE(routesTo(*d.rules, "eu_events"));
-  EXPECT_FALSE(routesTo(*d.rules, "us_events"));
+  // The region the policy stamps is the key the pipeline's router delivers by.
+  auto router = events::Router::build(twoRegions(), {"eu_events", "us_events"});
+  ASSERT_TRUE(router.ok());
+  EXPECT_EQ(router->route(e.region), events::SinkMask{1});
 }
 
 TEST_F(RegionPolicyTest, DefaultRegionKeepsSubdivision) {
@@ -61,7 +64,9 @@ TEST_F(RegionPolicyTest, DefaultRegionKeepsSubdivision) {
   applyRegion(d, e);
   EXPECT_EQ(e.region, "default");
   EXPECT_EQ(e.subdivision, "US-CA");
-  EXPECT_TRUE(routesTo(*d.rules, "anything"));
+  auto router = events::Router::build(twoRegions(), {"eu_events", "us_events"});
+  ASSERT_TRUE(router.ok());
+  EXPECT_EQ(router->route(e.region), events::SinkMask{3});
 }
 
 TEST_F(RegionPolicyTest, FailedLookupIsUnknownWithoutLocation) {

@@ -1,0 +1,29 @@
+#include "filters/consent/cookie_jar.h"
+
+namespace consentry::filters::consent {
+
+CookieJar::CookieJar(std::span<const HeaderField> headers) {
+  for (const HeaderField& h : headers) {
+    if (!equalsIgnoreCase(h.name, "cookie")) continue;
+    CookieIterator it(h.value);
+    while (auto pair = it.next()) {
+      if (count_ < kInlinePairs) {
+        inline_[count_++] = *pair;
+      } else {
+        more_.push_back(*pair);
+      }
+    }
+  }
+}
+
+std::optional<std::string_view> CookieJar::find(std::string_view name) const {
+  for (size_t i = 0; i < count_; ++i) {
+    if (inline_[i].name == name) return inline_[i].value;
+  }
+  for (const CookiePair& pair : more_) {
+    if (pair.name == name) return pair.value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace consentry::filters::consent

@@ -23,13 +23,44 @@ nghttp2_nv nv(std::string_view name, std::string_view value) {
                     value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+// The fields of one response head for nghttp2_submit_response (which copies them): names
+// lower-cased into one arena (HTTP/1.1 names come in any case), values viewed where they are.
+// Per thread and reused, so a response costs no allocation here.
+class ResponseFields {
+ public:
+  static ResponseFields& start(int status) {
+    thread_local ResponseFields fields;
+    fields.names_.clear();
+    fields.offsets_.clear();
+    fields.nva_.clear();
+    auto [end, ec] = std::to_chars(fields.status_, fields.status_ + sizeof(fields.status_), status);
+    (void)ec;
+    fields.nva_.push_back(nv(":status", std::string_view(fields.status_, end - fields.status_)));
+    fields.offsets_.push_back(kNoOffset);
+    return fields;
   }
-  return out;
-}
+  void add(std::string_view name, std::string_view value) {
+    offsets_.push_back(names_.size());
+    for (char c : name) names_.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    nva_.push_back(nv(std::string_view(), value));
+    nva_.back().namelen = name.size();
+  }
+  // The arena no longer grows: point the names into it.
+  std::vector<nghttp2_nv>& finish() {
+    for (size_t i = 0; i < nva_.size(); ++i) {
+      if (offsets_[i] == kNoOffset) continue;
+      nva_[i].name = reinterpret_cast<uint8_t*>(names_.data() + offsets_[i]);
+    }
+    return nva_;
+  }
+
+ private:
+  static constexpr size_t kNoOffset = ~size_t{0};
+  char status_[8] = {};
+  std::string names_;
+  std::vector<size_t> offsets_;
+  std::vector<nghttp2_nv> nva_;
+};
 
 }  // namespace
 
@@ -255,13 +286,13 @@ void Stream::pump() {
 void Stream::answerLocal() {
   exchange_->onRequestBody(localBody_);
   filters::LocalResponse response = exchange_->localResponse();
-  std::vector<std::pair<std::string, std::string>> headers;
-  headers.reserve(response.headers.size() + 1);
-  for (auto& [name, value] : response.headers) headers.emplace_back(lower(name), value);
-  headers.emplace_back("content-length", std::to_string(response.body.size()));
+  ResponseFields& fields = ResponseFields::start(response.status);
+  for (const auto& [name, value] : response.headers) fields.add(name, value);
+  const std::string length = std::to_string(response.body.size());
+  fields.add("content-length", length);
   responseBody_.append(response.body);
   responseDone_ = true;
-  submit(response.status, headers, method_ == "HEAD" || response.body.empty());
+  submit(fields.finish(), response.status, method_ == "HEAD" || response.body.empty());
   localBody_.clear();
 }
 
@@ -273,12 +304,14 @@ void Stream::sendError(int status) {
   if (forward_) forward_->abort();
   static constexpr std::string_view kText = "text/plain";
   std::string body = std::to_string(status) + "\n";
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {"content-type", std::string(kText)}, {"content-length", std::to_string(body.size())}};
+  const std::string length = std::to_string(body.size());
+  ResponseFields& fields = ResponseFields::start(status);
+  fields.add("content-type", kText);
+  fields.add("content-length", length);
   responseBody_.clear();
   responseBody_.append(body);
   responseDone_ = true;
-  submit(status, headers, method_ == "HEAD");
+  submit(fields.finish(), status, method_ == "HEAD");
   // Request body still coming is dropped; nghttp2 resets the stream with NO_ERROR once the
   // answer is out (RFC 9113 §8.1).
   refused_ = true;
@@ -289,13 +322,7 @@ void Stream::sendError(int status) {
   }
 }
 
-void Stream::submit(int status, const std::vector<std::pair<std::string, std::string>>& headers,
-                    bool noBody) {
-  const std::string statusText = std::to_string(status);
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(headers.size() + 1);
-  nva.push_back(nv(":status", statusText));
-  for (const auto& [name, value] : headers) nva.push_back(nv(name, value));
+void Stream::submit(std::vector<nghttp2_nv>& nva, int status, bool noBody) {
   status_ = status;
   responseSubmitted_ = true;
   if (noBody) {
@@ -353,8 +380,7 @@ void Stream::onUpstreamInterim(const http1::ResponseHead&, std::string_view) {
 void Stream::onUpstreamHead(const http1::ResponseHead& head, std::string_view) {
   filters::ResponseEdits edits;
   if (exchange_) exchange_->onResponseHeaders(head.status, head.headers, edits);
-  std::vector<std::pair<std::string, std::string>> headers;
-  headers.reserve(head.headers.size() + edits.addHeaders.size());
+  ResponseFields& fields = ResponseFields::start(head.status);
   auto tokens = ConnectionTokens::from(head.headers);
   for (size_t i = 0; i < head.headers.size(); ++i) {
     const auto& h = head.headers[i];
@@ -362,13 +388,13 @@ void Stream::onUpstreamHead(const http1::ResponseHead& head, std::string_view) {
     bool removed = false;
     for (size_t r : edits.removeHeaders) removed = removed || r == i;
     if (removed) continue;
-    headers.emplace_back(lower(h.name), std::string(h.value));
+    fields.add(h.name, h.value);
   }
-  for (const auto& [name, value] : edits.addHeaders) headers.emplace_back(lower(name), value);
+  for (const auto& [name, value] : edits.addHeaders) fields.add(name, value);
   const bool noBody = head.body == http1::BodyKind::None ||
                       (head.body == http1::BodyKind::Length && head.contentLength == 0);
   if (noBody) responseDone_ = true;
-  submit(head.status, headers, noBody);
+  submit(fields.finish(), head.status, noBody);
 }
 
 void Stream::onUpstreamBody(std::string_view data) {

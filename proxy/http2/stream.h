@@ -59,10 +59,8 @@ class Stream final : private UpstreamExchange::Owner {
   void forward();
   void answerLocal();
   void sendError(int status);
-  // Submits the response head (`headers` names already lower case) with a body to follow
-  // unless `noBody`.
-  void submit(int status, const std::vector<std::pair<std::string, std::string>>& headers,
-              bool noBody);
+  // Submits the response head (`nva` starts with :status) with a body to follow unless `noBody`.
+  void submit(std::vector<nghttp2_nv>& nva, int status, bool noBody);
   void resumeBody();
   void pumpRequestBody();
   void reset(uint32_t errorCode);

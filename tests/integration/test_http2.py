@@ -279,3 +279,87 @@ def test_silent_client_after_the_preface_is_closed(make_proxy):
             data += chunk
         assert time.monotonic() - start < 4
     assert data[3:4] == b"\x04"  # our SETTINGS went out first
+
+
+# ---- malformed frames, sent as raw bytes (no client library would produce them) ----
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+GOAWAY, RST_STREAM = 0x7, 0x3
+
+
+def frame(kind, flags, stream, payload=b""):
+    return (len(payload).to_bytes(3, "big") + bytes([kind, flags]) +
+            stream.to_bytes(4, "big") + payload)
+
+
+def read_frames(sock, until, timeout=5.0):
+    """Frames (type, flags, stream, payload) until one of type `until` arrives or the peer closes."""
+    deadline = time.monotonic() + timeout
+    data, frames = b"", []
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+        while len(data) >= 9 and len(data) >= 9 + int.from_bytes(data[:3], "big"):
+            n = int.from_bytes(data[:3], "big")
+            frames.append((data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7FFFFFFF,
+                           data[9:9 + n]))
+            data = data[9 + n:]
+            if frames[-1][0] == until:
+                return frames
+    return frames
+
+
+HEADERS_GET = bytes([0x82, 0x86, 0x84]) + b"\x41\x0cexample.test"  # :method GET, :scheme http,
+#                                                                    :path /, :authority (literal)
+E = h2.errors.ErrorCodes
+MALFORMED_FRAMES = [
+    ("DATA on stream 0", frame(0x0, 0x1, 0, b"x"), E.PROTOCOL_ERROR),
+    ("SETTINGS length not a multiple of 6", frame(0x4, 0x0, 0, b"\x00\x03\x00\x00\x00"),
+     E.FRAME_SIZE_ERROR),
+    ("SETTINGS on a stream", frame(0x4, 0x0, 1, b""), E.PROTOCOL_ERROR),
+    ("PING of 7 bytes", frame(0x6, 0x0, 0, b"1234567"), E.FRAME_SIZE_ERROR),
+    ("WINDOW_UPDATE of zero on the connection", frame(0x8, 0x0, 0, b"\x00\x00\x00\x00"),
+     E.PROTOCOL_ERROR),
+    ("HEADERS on an even (server) stream id", frame(0x1, 0x5, 2, HEADERS_GET), E.PROTOCOL_ERROR),
+    ("CONTINUATION without HEADERS", frame(0x9, 0x4, 1, HEADERS_GET), E.PROTOCOL_ERROR),
+    ("undecodable HPACK block", frame(0x1, 0x5, 1, b"\xff\xff\xff\xff\xff\xff\xff\xff"),
+     E.COMPRESSION_ERROR),
+    ("frame above SETTINGS_MAX_FRAME_SIZE", frame(0x0, 0x0, 1, b"x" * 16385),
+     E.FRAME_SIZE_ERROR),
+    ("window overflow past 2^31-1", frame(0x8, 0x0, 0, (0x7FFFFFFF).to_bytes(4, "big")),
+     E.FLOW_CONTROL_ERROR),
+]
+
+
+@pytest.mark.parametrize("name,payload,code", MALFORMED_FRAMES,
+                         ids=[m[0] for m in MALFORMED_FRAMES])
+def test_malformed_frames_get_goaway_with_the_right_code(make_proxy, origin, name, payload, code):
+    p = make_proxy()
+    seen = origin.requests_seen()
+    with socket.create_connection(("127.0.0.1", p.port), timeout=5) as s:
+        s.sendall(PREFACE + frame(0x4, 0x0, 0) + payload)
+        frames = read_frames(s, GOAWAY)
+        goaways = [f for f in frames if f[0] == GOAWAY]
+        assert goaways, (name, frames)
+        assert int.from_bytes(goaways[0][3][4:8], "big") == code, (name, goaways)
+    assert origin.requests_seen() == seen + 1  # only requests_seen() itself
+
+
+def test_rst_stream_mid_upload_leaves_the_connection_usable(make_proxy):
+    p = make_proxy()
+    c = H2Client(p.port)
+    sid = c.request(base("/upload", "POST"), body=b"x" * 1000, end=False)
+    c.conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.CANCEL)
+    c.flush()
+    sid2 = c.request(base("/healthz"))
+    events = c.pump(lambda ev: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == sid2
+                                   for e in ev))
+    assert any(isinstance(e, h2.events.ResponseReceived) and e.stream_id == sid2
+               for e in events), events
+    c.close()

@@ -38,7 +38,10 @@ std::optional<bool> jsonGranted(simdjson::ondemand::value v) {
       return isGrantedWord(s);
     }
     case json_type::null: {
-      if (!v.is_null()) return std::nullopt;
+      // is_null() yields a result: an invalid literal such as `n` is an error, not "not null",
+      // and converting that result to bool would throw on the request path.
+      bool isNull = false;
+      if (v.is_null().get(isNull) != SUCCESS || !isNull) return std::nullopt;
       return false;
     }
     default:

@@ -83,7 +83,10 @@ TEST(JsonCookie, Malformed) {
   ConsentSource s = make(ConsentSourceType::Cookie);
   s.format = config::CookieFormat::Json;
   for (std::string_view bad : {"", "[1]", "{\"analytics\":true", "{\"analytics\":tru}",
-                               "{\"analytics\":true} junk", "{\"v\":[1]}", "null"}) {
+                               "{\"analytics\":true} junk", "{\"v\":[1]}", "null",
+                               // an invalid literal that starts like null (fuzzer finding: threw)
+                               "{\"analytics\":true,\"ads\":\"x\",\"revv\":n}",
+                               "{\"analytics\":nul}", "{\"analytics\":nulls}"}) {
     EXPECT_EQ(parseJsonCookie(s, bad).outcome, Outcome::Malformed) << bad;
   }
 }

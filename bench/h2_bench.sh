@@ -16,21 +16,12 @@ bin=${CONSENTRY_BIN:-build/release/consentry}
 base=${PORT_BASE:-21181}
 on_load=(taskset -c "${LOAD_CPU:-0}")
 on_proxy=(taskset -c "${PROXY_CPU:-1}")
-work=$(mktemp -d /tmp/consentry-h2bench.XXXXXX)
-chmod 755 "$work"  # nginx workers run as www-data when started by root
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=bench/bench_common.sh
+source bench/bench_common.sh  # the script has cd'd to the repository root
+bench_setup consentry-h2bench
 
 ORIGIN=$base NGHTTPX=$((base + 1)) CSY=$((base + 2)) CSY_ADMIN=$((base + 12))
-head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
-chmod 644 "$work/1k.html"
-cat > "$work/origin.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$ORIGIN; root $work; location / { try_files /1k.html =404; } } }
-CONF
+write_origin_conf "$ORIGIN"
 cat > "$work/csy.yaml" <<CONF
 listeners: [{address: 127.0.0.1:$CSY, http2: true}]
 admin: {address: 127.0.0.1:$CSY_ADMIN}

@@ -18,23 +18,14 @@ proxy_cpu=${PROXY_CPU:-1}
 load_cpu=${LOAD_CPU:-0}
 base=${PORT_BASE:-18181}
 bin=${CONSENTRY_BIN:-build/release/consentry}
-work=$(mktemp -d /tmp/consentry-bench.XXXXXX)
-chmod 755 "$work"  # nginx workers run as www-data when started by root
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=bench/bench_common.sh
+source bench/bench_common.sh  # the script has cd'd to the repository root
+bench_setup consentry-bench
 
 ORIGIN=$base NGINX=$((base + 1)) HAPROXY=$((base + 2)) NGHTTPX=$((base + 3)) CSY=$((base + 4))
 CSY_T=$((base + 5)) CSY_ADMIN=$((base + 14)) CSY_T_ADMIN=$((base + 15))
-head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
-chmod 644 "$work/1k.html"
 
-cat > "$work/origin.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$ORIGIN; root $work; location / { try_files /1k.html =404; } } }
-CONF
+write_origin_conf "$ORIGIN"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
 events { worker_connections 16000; }

@@ -16,25 +16,16 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
 bin=${CONSENTRY_BIN:-build/release/consentry}
-work=$(mktemp -d /tmp/consentry-tlsbench.XXXXXX)
-chmod 755 "$work"  # nginx workers run as www-data when started by root
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=bench/bench_common.sh
+source bench/bench_common.sh  # the script has cd'd to the repository root
+bench_setup consentry-tlsbench
 
 ORIGIN=20181 NGINX=20182 CSY=20183 CSY_ADMIN=20193
-head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
-chmod 644 "$work/1k.html"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
   -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
 chmod 644 "$work/site.key"
 
-cat > "$work/origin.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$ORIGIN; root $work; location / { try_files /1k.html =404; } } }
-CONF
+write_origin_conf "$ORIGIN"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
 events { worker_connections 16000; }

@@ -1,0 +1,27 @@
+# Sourced by the peer benchmark scripts: a scratch folder that is removed at exit together with
+# every server the script started (their PIDs go into `pids`), and the static nginx origin that
+# serves the 1 KiB body all proxies are measured against.
+
+bench_setup() {  # $1: name prefix of the scratch folder under /tmp
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  chmod 755 "$work"  # nginx workers run as www-data when started by root
+  pids=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.3
+  rm -rf "$work"
+}
+
+write_origin_conf() {  # $1: origin port; writes $work/1k.html and $work/origin.conf
+  head -c 1024 /dev/zero | tr '\0' 'a' > "$work/1k.html"
+  chmod 644 "$work/1k.html"
+  cat > "$work/origin.conf" <<CONF
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/origin.pid; error_log $work/origin.err;
+events { worker_connections 16000; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$1; root $work; location / { try_files /1k.html =404; } } }
+CONF
+}

@@ -14,7 +14,7 @@ RUN cmake --preset release -DCONSENTRY_TESTS=OFF -DCONSENTRY_BENCH=OFF \
 
 FROM debian:12-slim
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libevent-2.1-7 libevent-openssl-2.1-7 libevent-pthreads-2.1-7 libnghttp2-14 libssl3 \
+      libevent-core-2.1-7 libevent-extra-2.1-7 libevent-pthreads-2.1-7 libnghttp2-14 libssl3 \
       libmaxminddb0 libsimdjson14 libyaml-cpp0.7 libpcre2-8-0 librdkafka1 zlib1g uap-core curl \
       ca-certificates \
     && rm -rf /var/lib/apt/lists/* \

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,8 +40,37 @@ const std::string& benchDb() {
   return path;
 }
 
+// A random address inside a random network of the IPv6 tree under 2a00::/8 (where the
+// generator puts its /48s): walk down from the root taking a random non-empty branch at each
+// node, so hits spread over the database's networks instead of repeating a few.
+std::optional<IpAddress> randomV6Hit(const MMDB_s& db, std::mt19937_64& rng) {
+  std::array<uint8_t, 16> b{};
+  for (auto& x : b) x = static_cast<uint8_t>(rng());
+  b[0] = 0x2a;
+  uint32_t node = 0;
+  for (int depth = 0; depth < 128; ++depth) {
+    MMDB_search_node_s n;
+    if (MMDB_read_node(&db, node, &n) != MMDB_SUCCESS) return std::nullopt;
+    int bit = (b[depth / 8] >> (7 - depth % 8)) & 1;
+    if (depth >= 8) {
+      const bool leftEmpty = n.left_record_type == MMDB_RECORD_TYPE_EMPTY;
+      const bool rightEmpty = n.right_record_type == MMDB_RECORD_TYPE_EMPTY;
+      if (leftEmpty && rightEmpty) return std::nullopt;
+      bit = leftEmpty ? 1 : rightEmpty ? 0 : bit;
+      const uint8_t mask = static_cast<uint8_t>(0x80 >> (depth % 8));
+      b[depth / 8] = static_cast<uint8_t>(bit ? (b[depth / 8] | mask) : (b[depth / 8] & ~mask));
+    }
+    const uint8_t type = bit ? n.right_record_type : n.left_record_type;
+    if (type == MMDB_RECORD_TYPE_DATA) return IpAddress::v6(b);
+    if (type != MMDB_RECORD_TYPE_SEARCH_NODE) return std::nullopt;
+    node = static_cast<uint32_t>(bit ? n.right_record : n.left_record);
+  }
+  return std::nullopt;
+}
+
 // A mix like real traffic: three quarters of the addresses are in the database, the rest in
-// gaps. Candidates are random public addresses, sorted into hits and misses by a lookup.
+// gaps, all distinct random addresses (checked by a lookup, so each lands where it should).
+// IPv4: random public addresses. IPv6: hits from randomV6Hit, misses random under 2a00::/8.
 std::vector<IpAddress> addresses(const geo::GeoDb& db, size_t n, bool v6) {
   std::mt19937_64 rng(99);
   std::vector<IpAddress> hits, misses;
@@ -47,25 +78,25 @@ std::vector<IpAddress> addresses(const geo::GeoDb& db, size_t n, bool v6) {
        ++tries) {
     IpAddress a;
     if (v6) {
-      std::array<uint8_t, 16> b{};
-      b[0] = 0x2a;
-      b[1] = static_cast<uint8_t>(rng());
-      // The generator's /48s: keep bytes 2-5 in its 16-bit ranges, randomise the host part.
-      b[2] = 0;
-      b[3] = static_cast<uint8_t>(rng() & 0x01);
-      for (int k = 4; k < 16; ++k) b[k] = static_cast<uint8_t>(rng());
-      a = IpAddress::v6(b);
+      std::optional<IpAddress> hit;
+      if (hits.size() < n * 3 / 4) hit = randomV6Hit(*db.handle(), rng);
+      if (hit) {
+        a = *hit;
+      } else {
+        std::array<uint8_t, 16> b{};
+        for (auto& x : b) x = static_cast<uint8_t>(rng());
+        b[0] = 0x2a;
+        a = IpAddress::v6(b);
+      }
     } else {
       a = IpAddress::v4(static_cast<uint32_t>(((11 + rng() % 180) << 24) | (rng() & 0xffffff)));
     }
-    auto& bucket = db.lookup(a).status == geo::GeoStatus::Found ? hits : misses;
-    bucket.push_back(a);
+    const bool found = db.lookup(a).status == geo::GeoStatus::Found;
+    auto& bucket = found ? hits : misses;
+    if (bucket.size() < (found ? n * 3 / 4 : n - n * 3 / 4)) bucket.push_back(a);
   }
-  std::vector<IpAddress> out;
-  for (size_t i = 0; i < n; ++i) {
-    const auto& from = (i % 4 != 3 && !hits.empty()) ? hits : misses;
-    if (!from.empty()) out.push_back(from[i % from.size()]);
-  }
+  std::vector<IpAddress> out = hits;
+  out.insert(out.end(), misses.begin(), misses.end());
   std::shuffle(out.begin(), out.end(), rng);
   return out;
 }
@@ -83,12 +114,17 @@ void lookup(benchmark::State& state, bool v6) {
     return;
   }
   const auto ips = addresses(*db0, 4096, v6);
+  if (ips.size() != 4096) {
+    state.SkipWithError("could not draw 4096 addresses");
+    return;
+  }
   size_t i = 0, found = 0;
   for (auto _ : state) {
     const geo::GeoResult r = db0->lookup(ips[i++ & 4095]);
     found += r.status == geo::GeoStatus::Found;
     benchmark::DoNotOptimize(r);
   }
+  state.counters["folded_KiB"] = static_cast<double>(db0->foldedBytes()) / 1024.0;
   state.counters["found%"] =
       100.0 * static_cast<double>(found) / static_cast<double>(state.iterations());
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));

@@ -54,6 +54,8 @@ class GeoDb {
   int ipVersion() const;
   uint64_t buildEpoch() const;
   const MMDB_s* handle() const { return db_.get(); }
+  // Memory the search index takes beyond the mapped file (folded chains; see search_tree.h).
+  size_t foldedBytes() const { return tree_.foldedBytes(); }
 
   struct Closer {
     void operator()(MMDB_s* db) const;

@@ -2,6 +2,7 @@
 
 #include <maxminddb.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace consentry::geo {
@@ -25,7 +26,7 @@ uint32_t select(uint32_t bit, uint32_t left, uint32_t right) {
 
 }  // namespace
 
-SearchTree::SearchTree(const MMDB_s& db)
+SearchTree::SearchTree(const MMDB_s& db, size_t maxFoldedBytes)
     : tree_(db.file_content),
       nodeCount_(db.metadata.node_count),
       dataSectionSize_(db.data_section_size),
@@ -48,6 +49,15 @@ SearchTree::SearchTree(const MMDB_s& db)
     v6Table_ = buildTable(0);
   }
   v4Table_ = buildTable(ipv4Start_);
+  // IPv6 first: its chains are the long ones, so they get the budget before IPv4's.
+  std::vector<std::vector<uint32_t>*> tables;
+  if (ipVersion_ == 6) tables.push_back(&v6Table_);
+  tables.push_back(&v4Table_);
+  const ReadNode read = [this](uint32_t node, uint32_t& left, uint32_t& right) {
+    left = step(node, 0);
+    right = step(node, 1);
+  };
+  folded_ = foldChains(nodeCount_, dataSectionSize_, read, tables, maxFoldedBytes).words;
 }
 
 template <int RecordBits>
@@ -104,26 +114,50 @@ TreeAnswer SearchTree::answer(uint32_t value) const {
   return out;
 }
 
+uint32_t SearchTree::followFolded(uint32_t value, unsigned __int128 address, int bits,
+                                  int& depth) const {
+  using L = FoldedLayout;
+  if (folded_.empty()) return value;  // folding off: table values are the file's own
+  while (value >= kFoldedRef) {
+    const uint32_t* node = folded_.data() + (value - kFoldedRef);
+    const int length = static_cast<int>(node[L::kShape] & 0xFFu);
+    const int stride = static_cast<int>(node[L::kShape] >> 8);
+    // Near the last bit (or in a malformed tree reached too deep) the per-bit walk decides.
+    if (depth + length + stride > bits) return node[L::kTreeNode];
+    uint64_t path;
+    std::memcpy(&path, node + L::kPath, sizeof path);
+    const auto window = static_cast<uint64_t>((address << depth) >> 64);
+    const uint64_t mask = ~(~uint64_t{0} >> length);
+    if (((window ^ path) & mask) != 0) return node[L::kSide];
+    value = node[L::kSlots + ((window << length) >> (64 - stride))];
+    depth += length + stride;
+  }
+  return value;
+}
+
 template <int RecordBits>
 TreeAnswer SearchTree::walk(const IpAddress& address) const {
   const auto& b = address.bytes();
   uint32_t node;
+  int depth = kTableBits;
   if (address.isV4()) {
     // The address as one register; the loop shifts it instead of indexing bytes.
     const uint32_t bits =
         (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
-    node = v4Table_[bits >> (32 - kTableBits)];
-    for (int i = 32 - kTableBits - 1; i >= 0 && node < nodeCount_; --i) {
+    node = followFolded(v4Table_[bits >> (32 - kTableBits)],
+                        static_cast<unsigned __int128>(bits) << 96, 32, depth);
+    for (int i = 32 - depth - 1; i >= 0 && node < nodeCount_; --i) {
       node = record<RecordBits>(node, (bits >> i) & 1u);
     }
   } else {
     const uint64_t high = load64(b.data());
     const uint64_t low = load64(b.data() + 8);
-    node = v6Table_[high >> (64 - kTableBits)];
-    for (int i = 64 - kTableBits - 1; i >= 0 && node < nodeCount_; --i) {
+    node = followFolded(v6Table_[high >> (64 - kTableBits)],
+                        (static_cast<unsigned __int128>(high) << 64) | low, 128, depth);
+    for (int i = 64 - depth - 1; i >= 0 && node < nodeCount_; --i) {
       node = record<RecordBits>(node, static_cast<uint32_t>(high >> i) & 1u);
     }
-    for (int i = 63; i >= 0 && node < nodeCount_; --i) {
+    for (int i = std::min(63, 128 - depth - 1); i >= 0 && node < nodeCount_; --i) {
       node = record<RecordBits>(node, static_cast<uint32_t>(low >> i) & 1u);
     }
   }

@@ -146,12 +146,15 @@ void collectNetworks(const MMDB_s& db, uint32_t node, std::array<uint8_t, 16> pr
 }
 
 // Compares every address; returns how many of them found a record (so a test can insist that
-// the comparison covered hits, not just gaps).
-size_t compareAll(const std::string& path, const std::vector<IpAddress>& ips) {
+// the comparison covered hits, not just gaps). `maxFoldedBytes` limits the folded chains: the
+// default, none at all, or a budget that runs out part way down the tree.
+size_t compareAll(const std::string& path, const std::vector<IpAddress>& ips,
+                  size_t maxFoldedBytes = SearchTree::kMaxFoldedBytes) {
   auto opened = GeoDb::open(path);
   if (!opened.ok()) return 0;
   const GeoDb& db = **opened;
-  const SearchTree tree(*db.handle());
+  const SearchTree tree(*db.handle(), maxFoldedBytes);
+  EXPECT_LE(tree.foldedBytes(), maxFoldedBytes);
   std::vector<IpAddress> all = ips;
   std::vector<bool> visited(db.handle()->metadata.node_count, false);
   if (!visited.empty()) collectNetworks(*db.handle(), 0, {}, 0, all, all.size() + 400'000, visited);
@@ -180,6 +183,33 @@ TEST(SearchTree, AgreesWithLibmaxminddbOnGeneratedDatabases) {
   EXPECT_GT(compareAll(city, ips), 20u);
   EXPECT_GT(compareAll(random, ips), 1000u);
   EXPECT_GT(compareAll(v4only, ips), 4u);
+}
+
+// The same comparison with the folded chains cut short: none at all, and a budget that ends
+// inside the tree, so walks leave the folded nodes for the per-bit walk at every depth.
+TEST(SearchTree, AgreesWithLibmaxminddbWhateverTheFoldingBudget) {
+  const std::string random =
+      testing::buildMmdb("tree-random", testing::cityRows(), "--random 3000 --seed 17");
+  ASSERT_FALSE(random.empty()) << "make_test_mmdb.pl failed";
+  const auto ips = addresses(5000, 43);
+  for (size_t budget : {size_t{0}, size_t{2000}, size_t{64} << 10}) {
+    SCOPED_TRACE(budget);
+    EXPECT_GT(compareAll(random, ips, budget), 1000u);
+  }
+}
+
+// Folding pays off where it should: the generated /48s sit at the end of long one-way chains,
+// and the whole tree folds in far less than the budget.
+TEST(SearchTree, FoldsTheGeneratedDatabaseWithinItsBudget) {
+  const std::string random =
+      testing::buildMmdb("tree-random", testing::cityRows(), "--random 3000 --seed 17");
+  ASSERT_FALSE(random.empty()) << "make_test_mmdb.pl failed";
+  auto db = GeoDb::open(random);
+  ASSERT_TRUE(db.ok());
+  const SearchTree tree(*(*db)->handle());
+  EXPECT_GT(tree.foldedBytes(), 0u);
+  EXPECT_LT(tree.foldedBytes(), size_t{1} << 20);
+  EXPECT_EQ(SearchTree(*(*db)->handle(), 0).foldedBytes(), 0u);
 }
 
 // Record sizes 24/28/32, IPv4-only and IPv6 trees, a tree without an IPv4 subtree, and the

@@ -4,23 +4,27 @@
 # and TLS 1.3 (what wrk negotiates with both). wrk keeps its connections alive in the keep-alive
 # runs, so they measure record encryption and proxying; the handshake/request runs send
 # "Connection: close" and so measure a new TLS connection per request (wrk resumes the previous
-# connection's session from its ticket when it can). Runs alternate between the two
-# proxies for ROUNDS rounds. Besides requests/s, each proxy's own CPU time per request (utime +
+# connection's session from its ticket when it can). Both proxies are pinned to PROXY_CPU while
+# the origin and wrk share LOAD_CPU (as in h2_bench.sh), so neither proxy competes with the load
+# generator for its core. Runs alternate between the two proxies for ROUNDS rounds. Besides requests/s, each proxy's own CPU time per request (utime +
 # stime of its worker process, from /proc) is reported: on a shared, noisy machine that ratio is
 # steadier than throughput. Then the idle memory of TLS keep-alive connections.
 # Usage: bench/tls_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
-#        env ROUNDS=3 IDLE_CONNS=2000
+#        env ROUNDS=3 IDLE_CONNS=2000 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=20181
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
 bin=${CONSENTRY_BIN:-build/release/consentry}
+base=${PORT_BASE:-20181}
+on_load=(taskset -c "${LOAD_CPU:-0}")
+on_proxy=(taskset -c "${PROXY_CPU:-1}")
 # shellcheck source=bench/bench_common.sh
 source bench/bench_common.sh  # the script has cd'd to the repository root
 bench_setup consentry-tlsbench
 
-ORIGIN=20181 NGINX=20182 CSY=20183 CSY_ADMIN=20193
+ORIGIN=$base NGINX=$((base + 1)) CSY=$((base + 2)) CSY_ADMIN=$((base + 12))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
   -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
 chmod 644 "$work/site.key"
@@ -47,9 +51,9 @@ upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 64}]
 access_log: {path: "off"}
 CONF
 
-nginx -c "$work/origin.conf" & pids+=($!)
-nginx -c "$work/nginx.conf" & pids+=($!)
-"$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
+"${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
+"${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
+"${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
 sleep 1.5
 nginx_worker=$(pgrep -P "${pids[1]}" | head -1)  # the TLS nginx's single worker process
 csy_pid=${pids[2]}
@@ -58,9 +62,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run() {  # $1 name, $2 port, $3 pid whose CPU is counted, extra wrk args...
   local name=$1 port=$2 pid=$3; shift 3
-  wrk -t1 -c"$conns" -d2s "$@" "https://127.0.0.1:$port/" >/dev/null 2>&1 || true  # warm-up
+  "${on_load[@]}" wrk -t1 -c"$conns" -d2s "$@" "https://127.0.0.1:$port/" >/dev/null 2>&1 || true  # warm-up
   local before; before=$(cpu_ticks "$pid")
-  local out; out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "https://127.0.0.1:$port/")
+  local out; out=$("${on_load[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" "https://127.0.0.1:$port/")
   local after; after=$(cpu_ticks "$pid")
   local rps p50 p99 errs requests cpu
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

@@ -69,6 +69,7 @@ Session::~Session() {
   if (!closed_) close();
   streams_.clear();
   closedStreams_.clear();
+  spareStreams_.clear();
   nghttp2_session_del(session_);
 }
 
@@ -94,20 +95,20 @@ void Session::drain() {
 
 void Session::onRead(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
-  self->closedStreams_.clear();
+  self->reapClosed();
   self->read();
 }
 
 void Session::onWrite(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
-  self->closedStreams_.clear();
+  self->reapClosed();
   self->flush();
 }
 
 void Session::onFlush(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
   self->flushPending_ = false;
-  self->closedStreams_.clear();
+  self->reapClosed();
   self->flush();
 }
 
@@ -263,6 +264,25 @@ void Session::close() {
   worker_.release(this);
 }
 
+// ---- stream objects ----
+
+std::unique_ptr<Stream> Session::newStream(int32_t id) {
+  if (spareStreams_.empty()) return std::make_unique<Stream>(*this, id);
+  std::unique_ptr<Stream> stream = std::move(spareStreams_.back());
+  spareStreams_.pop_back();
+  stream->reuse(id);
+  return stream;
+}
+
+void Session::reapClosed() {
+  for (auto& stream : closedStreams_) {
+    if (closed_ || spareStreams_.size() >= kSpareStreams) break;
+    stream->recycle();
+    spareStreams_.push_back(std::move(stream));
+  }
+  closedStreams_.clear();
+}
+
 // ---- nghttp2 callbacks ----
 
 Stream* Session::find(int32_t id) {
@@ -274,7 +294,7 @@ int Session::onBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* 
   auto* self = static_cast<Session*>(user);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   const int32_t id = frame->hd.stream_id;
-  self->streams_.emplace(id, std::make_unique<Stream>(*self, id));
+  self->streams_.emplace(id, self->newStream(id));
   return 0;
 }
 

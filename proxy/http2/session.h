@@ -79,6 +79,10 @@ class Session final : public ClientConnection {
   static int onStreamClose(nghttp2_session*, int32_t id, uint32_t errorCode, void* user);
 
   Stream* find(int32_t id);
+  // A stream object for a new request: a recycled one of this session when there is one.
+  std::unique_ptr<Stream> newStream(int32_t id);
+  // Destroys or recycles the streams nghttp2 closed (no callback of theirs is on the stack).
+  void reapClosed();
   void read();
   bool feed();
   void send();
@@ -108,6 +112,11 @@ class Session final : public ClientConnection {
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
   // Streams closed by nghttp2, destroyed once no callback of theirs can be on the stack.
   std::vector<std::unique_ptr<Stream>> closedStreams_;
+  // Closed streams kept for the next requests: a stream's strings, vectors and upstream exchange
+  // object are then allocated once per connection, not once per request. Bounded by what a
+  // client that keeps ten requests in flight recycles.
+  static constexpr size_t kSpareStreams = 16;
+  std::vector<std::unique_ptr<Stream>> spareStreams_;
 };
 
 }  // namespace consentry::proxy::http2

@@ -71,6 +71,58 @@ Stream::Stream(Session& session, int32_t id) : session_(session), id_(id) {
 
 Stream::~Stream() = default;
 
+void Stream::reuse(int32_t id) {
+  id_ = id;
+  method_.clear();
+  scheme_.clear();
+  authority_.clear();
+  path_.clear();
+  cookie_.clear();
+  fieldText_.clear();
+  fields_.clear();
+  headers_.clear();
+  headerBytes_ = 0;
+  headerTooLarge_ = false;
+  hasContentLength_ = false;
+  contentLength_ = 0;
+  exchange_.reset();
+  local_ = false;
+  localBody_.clear();
+  requestBody_.clear();
+  requestBodyBytes_ = 0;
+  unconsumed_ = 0;
+  requestDone_ = false;
+  refused_ = false;
+  started_ = false;
+  responseBody_.clear();
+  responseSubmitted_ = false;
+  responseDone_ = false;
+  deferred_ = false;
+  finished_ = false;
+  status_ = 0;
+  begun_ = std::chrono::steady_clock::now();
+  arrived_ = std::chrono::system_clock::now();
+  bytesSent_ = 0;
+}
+
+void Stream::recycle() {
+  if (forward_) {
+    forward_->abort();
+    forward_->releaseBuffers();
+    spareForward_ = std::move(forward_);
+  }
+  exchange_.reset();
+  requestBody_.clear();
+  requestBody_.release();
+  responseBody_.clear();
+  responseBody_.release();
+  // A large upload or cookie is not worth keeping for the next request.
+  constexpr size_t kKeep = 4096;
+  if (localBody_.capacity() > kKeep) std::string().swap(localBody_);
+  if (fieldText_.capacity() > kKeep) std::string().swap(fieldText_);
+  if (cookie_.capacity() > kKeep) std::string().swap(cookie_);
+}
+
 // ---- request ----
 
 bool Stream::addHeader(std::string_view name, std::string_view value) {
@@ -107,7 +159,10 @@ bool Stream::addHeader(std::string_view name, std::string_view value) {
     contentLength_ = length;
   }
   if (name == "host" && !authority_.empty()) return true;  // :authority wins
-  fields_.emplace_back(name, value);
+  fields_.push_back({static_cast<uint32_t>(fieldText_.size()), static_cast<uint32_t>(name.size()),
+                     static_cast<uint32_t>(value.size())});
+  fieldText_.append(name);
+  fieldText_.append(value);
   return true;
 }
 
@@ -129,7 +184,11 @@ void Stream::headersDone(bool endStream) {
   headers_.clear();
   headers_.reserve(fields_.size() + 2);
   if (!authority_.empty()) headers_.push_back({"host", authority_});
-  for (const auto& [name, value] : fields_) headers_.push_back({name, value});
+  const std::string_view text = fieldText_;
+  for (const FieldSpan& f : fields_) {
+    headers_.push_back(
+        {text.substr(f.offset, f.nameLength), text.substr(f.offset + f.nameLength, f.valueLength)});
+  }
   if (!cookie_.empty()) headers_.push_back({"cookie", cookie_});
   startRequest();
 }
@@ -180,9 +239,13 @@ void Stream::startRequest() {
     return;
   }
   UpstreamRuntime& upstream = *session_.context().upstreams[static_cast<size_t>(upstreamIndex)];
-  forward_ =
-      std::make_unique<UpstreamExchange>(static_cast<UpstreamExchange::Owner&>(*this),
-                                         session_.worker().base(), session_.context().limits);
+  if (spareForward_) {
+    forward_ = std::move(spareForward_);  // same session, so the same loop and limits
+  } else {
+    forward_ =
+        std::make_unique<UpstreamExchange>(static_cast<UpstreamExchange::Owner&>(*this),
+                                           session_.worker().base(), session_.context().limits);
+  }
   UpstreamHead head;
   head.method = method_;
   head.target = path_;

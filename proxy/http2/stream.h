@@ -29,6 +29,13 @@ class Stream final : private UpstreamExchange::Owner {
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
+  // A closed stream of the same session becomes stream `id`: every per-request member starts over,
+  // while the storage that would otherwise be allocated again (strings, vectors, the upstream
+  // exchange object) is kept. Its buffers went back to the per-thread block cache in recycle().
+  void reuse(int32_t id);
+  // The stream was closed: give back buffers before it waits in the session's pool.
+  void recycle();
+
   // One request header; false when the stream must be reset (PROTOCOL_ERROR).
   bool addHeader(std::string_view name, std::string_view value);
   // The request head is complete; `endStream`: no body follows.
@@ -67,17 +74,25 @@ class Stream final : private UpstreamExchange::Owner {
 
   Session& session_;
   int32_t id_;
-  // Request head as received; `headers_` views into `fields_` once the head is complete.
+  // Request head as received. The regular fields are copied into one arena, `fieldText_`, and
+  // `headers_` views into it once the head is complete (the arena no longer grows then).
+  struct FieldSpan {
+    uint32_t offset;
+    uint32_t nameLength;
+    uint32_t valueLength;
+  };
   std::string method_, scheme_, authority_, path_, cookie_;
-  std::vector<std::pair<std::string, std::string>> fields_;
+  std::string fieldText_;
+  std::vector<FieldSpan> fields_;
   std::vector<HeaderField> headers_;
   size_t headerBytes_ = 0;
   bool headerTooLarge_ = false;
   bool hasContentLength_ = false;
   uint64_t contentLength_ = 0;
 
-  std::unique_ptr<filters::Exchange> exchange_;  // the chain's view of the request
-  std::unique_ptr<UpstreamExchange> forward_;
+  std::unique_ptr<filters::Exchange> exchange_;     // the chain's view of the request
+  std::unique_ptr<UpstreamExchange> forward_;       // set while this request goes upstream
+  std::unique_ptr<UpstreamExchange> spareForward_;  // a previous request's, reused by the next
   bool local_ = false;
   std::string localBody_;
   ByteBuffer requestBody_;  // DATA not yet taken by the upstream

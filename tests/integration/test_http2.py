@@ -363,3 +363,36 @@ def test_rst_stream_mid_upload_leaves_the_connection_usable(make_proxy):
     assert any(isinstance(e, h2.events.ResponseReceived) and e.stream_id == sid2
                for e in events), events
     c.close()
+
+
+def test_streams_one_after_another_carry_nothing_over(make_proxy):
+    # A closed stream's object serves the next request of the connection: nothing of the previous
+    # request (fields, cookie, body framing, a reset) may reach the next one's upstream request.
+    import json
+    p = make_proxy()
+    c = H2Client(p.port)
+
+    def answer(sid):
+        events = c.pump(lambda ev: any(isinstance(e, (h2.events.StreamEnded, h2.events.StreamReset))
+                                       and e.stream_id == sid for e in ev))
+        body = b"".join(e.data for e in stream_events(events, sid)
+                        if isinstance(e, h2.events.DataReceived))
+        return stream_events(events, sid), body
+
+    first = c.request(base("/echo", "POST", [("content-length", "3"), ("cookie", "a=1"),
+                                             ("x-first", "1")]), body=b"abc")
+    _, body = answer(first)
+    seen = json.loads(body)
+    assert seen["method"] == "POST" and seen["body_length"] == 3
+    refused = c.request(base("/echo", extra=[("connection", "close")]))  # reset, never forwarded
+    events, _ = answer(refused)
+    assert any(isinstance(e, h2.events.StreamReset) for e in events), events
+    for _ in range(3):
+        sid = c.request(base("/echo", extra=[("x-second", "2")]))
+        _, body = answer(sid)
+        seen = json.loads(body)
+        headers = {k.lower(): v for k, v in seen["headers"]}
+        assert seen["method"] == "GET" and seen["body_length"] == 0
+        assert headers["x-second"] == "2"
+        assert not {"cookie", "x-first", "content-length", "transfer-encoding"} & set(headers)
+    c.close()

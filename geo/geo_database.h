@@ -2,6 +2,11 @@
 // The process-wide, hot-reloadable geo database handle. Workers look up through it without locks;
 // a reload opens the new file first and swaps it in atomically, so a lookup sees either the old
 // or the new database, and a bad new file leaves the old one serving.
+//
+// A lookup does not copy the shared_ptr (two atomic read-modify-writes on a count every worker
+// shares): each thread keeps the database it used last, and checks it is still the current one
+// with one acquire load of the current database's generation. An old database therefore stays
+// mapped until every thread that used it has looked up again (or exited).
 
 #include <atomic>
 #include <memory>
@@ -56,9 +61,13 @@ class GeoDatabase {
  private:
   std::string path_;
   std::atomic<std::shared_ptr<const GeoDb>> db_;
+  // db_'s generation (0: none), stored after db_: the one load the lookup path makes.
+  std::atomic<uint64_t> generation_{0};
   mutable std::mutex reloadMutex_;  // serialises reloads; lookups never take it
   FileStamp stamp_;                 // the version last attempted
   std::string lastError_;
+
+  void install(std::shared_ptr<const GeoDb> db);
 };
 
 }  // namespace consentry::geo

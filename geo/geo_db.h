@@ -53,6 +53,8 @@ class GeoDb {
   std::string_view databaseType() const;
   int ipVersion() const;
   uint64_t buildEpoch() const;
+  // Unique across every GeoDb this process opens (never 0): tells a reopened file from the old.
+  uint64_t generation() const { return generation_; }
   const MMDB_s* handle() const { return db_.get(); }
   // Memory the search index takes beyond the mapped file (folded chains; see search_tree.h).
   size_t foldedBytes() const { return tree_.foldedBytes(); }

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/unit/geo/test_mmdb.h"
 
@@ -21,24 +25,30 @@ IpAddress ip(const char* text) {
 // Two versions of one database: the address moves from DE to FR.
 class GeoDatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // The generator takes a second or two per file: both versions are built once per suite.
+  static void SetUpTestSuite() {
     const std::string tag = std::to_string(::getpid());
     v1_ = buildMmdb("reload-v1-" + tag, {{"2.16.0.0/16", "DE", "BE", "EU", ""}});
     v2_ = buildMmdb("reload-v2-" + tag, {{"2.16.0.0/16", "FR", "IDF", "EU", ""}});
-    live_ = (testing::fixtureDir() / ("reload-live-" + tag + ".mmdb")).string();
+  }
+  static void TearDownTestSuite() {
+    for (const auto& p : {v1_, v2_}) fs::remove(p);
+  }
+  void SetUp() override {
+    live_ =
+        (testing::fixtureDir() / ("reload-live-" + std::to_string(::getpid()) + ".mmdb")).string();
     ASSERT_FALSE(v1_.empty());
     ASSERT_FALSE(v2_.empty());
   }
-  void TearDown() override {
-    for (const auto& p : {v1_, v2_, live_}) fs::remove(p);
-  }
+  void TearDown() override { fs::remove(live_); }
   // Replaces the live file the way an updater should: write aside, then rename.
   void install(const std::string& from) {
     const std::string tmp = live_ + ".new";
     fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
     fs::rename(tmp, live_);
   }
-  std::string v1_, v2_, live_;
+  static inline std::string v1_, v2_;
+  std::string live_;
 };
 
 TEST_F(GeoDatabaseTest, ReloadSwapsOnlyWhenTheFileChanged) {
@@ -128,6 +138,82 @@ TEST_F(GeoDatabaseTest, LookupsDuringReloadsSeeOneVersionOrTheOther) {
   stop = true;
   reader.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+// Each thread keeps the database it used last; a reload must still reach every thread's very
+// next lookup. Readers note the reload round before and after each lookup: when no reload
+// happened in between, the answer must be that round's file, never a stale cached one.
+TEST_F(GeoDatabaseTest, EveryThreadSeesAReloadOnItsNextLookup) {
+  install(v1_);
+  GeoDatabase db(live_);
+  std::atomic<int> round{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale{0}, checked{0};
+  auto expected = [](int r) { return r % 2 == 0 ? "DE" : "FR"; };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        const int before = round.load(std::memory_order_acquire);
+        const GeoResult r = db.lookup(ip("2.16.1.1"));
+        if (round.load(std::memory_order_acquire) != before) continue;
+        ++checked;
+        if (r.location.country != expected(before)) ++stale;
+      }
+    });
+  }
+  for (int r = 1; r <= 40; ++r) {
+    install(r % 2 == 0 ? v1_ : v2_);  // the two files differ in size, so every install reloads
+    const auto reloaded = db.reloadIfChanged();
+    ASSERT_TRUE(reloaded.ok() && *reloaded);
+    round.store(r, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_GT(checked.load(), 40);
+}
+
+// An old database stays open while a thread still holds it from its last lookup, and is freed
+// once every thread has looked up in the new one.
+TEST_F(GeoDatabaseTest, OldDatabaseIsFreedOnceNoThreadHoldsIt) {
+  install(v1_);
+  GeoDatabase db(live_);
+  std::weak_ptr<const GeoDb> old = db.snapshot();
+  std::atomic<int> step{0};
+  std::string helperFirst, helperSecond;
+  std::thread helper([&] {
+    helperFirst = db.lookup(ip("2.16.1.1")).location.country;
+    step = 1;
+    while (step.load() != 2) std::this_thread::yield();
+    helperSecond = db.lookup(ip("2.16.1.1")).location.country;
+    step = 3;
+    while (step.load() != 4) std::this_thread::yield();
+  });
+  while (step.load() != 1) std::this_thread::yield();
+  EXPECT_EQ(db.lookup(ip("2.16.1.1")).location.country, "DE");
+  install(v2_);
+  ASSERT_TRUE(db.reloadIfChanged().ok());
+  EXPECT_EQ(db.lookup(ip("2.16.1.1")).location.country, "FR");
+  EXPECT_FALSE(old.expired()) << "the helper thread still holds the old database";
+  step = 2;
+  while (step.load() != 3) std::this_thread::yield();
+  EXPECT_TRUE(old.expired()) << "no thread uses the old database any more";
+  step = 4;
+  helper.join();
+  EXPECT_EQ(helperFirst, "DE");
+  EXPECT_EQ(helperSecond, "FR");
+}
+
+// Two handles used alternately by one thread each answer from their own file.
+TEST_F(GeoDatabaseTest, TwoHandlesOnOneThreadKeepTheirOwnAnswers) {
+  GeoDatabase a(v1_);
+  GeoDatabase b(v2_);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(a.lookup(ip("2.16.1.1")).location.country, "DE");
+    ASSERT_EQ(b.lookup(ip("2.16.1.1")).location.country, "FR");
+  }
 }
 
 TEST(FileStamp, DetectsMissingAndChangedFiles) {

@@ -263,7 +263,11 @@ void UpstreamExchange::endBody(std::string_view trailers) {
 
 bool UpstreamExchange::flush() {
   if (!up_ || state_ == State::Connecting) return true;
-  if (writeFrom(up_->fd, out_)) return true;
+  if (writeFrom(up_->fd, out_)) {
+    // Sent (the head for a retry is in head_): its block can serve another exchange meanwhile.
+    out_.release();
+    return true;
+  }
   if (state_ == State::Tunnel) {
     release(false);
     state_ = State::Done;
@@ -437,6 +441,7 @@ void UpstreamExchange::finish() {
   const bool reusable = response_.keepAlive && bodyDone_ && in_.empty() &&
                         response_.body != http1::BodyKind::UntilClose;
   release(reusable);
+  in_.release();  // no-op unless empty: a block per exchange only while its response comes in
   state_ = State::Done;
   owner_.onUpstreamDone();
 }

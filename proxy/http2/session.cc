@@ -1,5 +1,7 @@
 #include "proxy/http2/session.h"
 
+#include <algorithm>
+
 #include "proxy/http2/stream.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/worker.h"
@@ -201,7 +203,7 @@ void Session::flush() {
       close();
       return;
     }
-    for (auto& [id, stream] : streams_) stream->pump();
+    for (auto& stream : streams_) stream->pump();
     if (!out_.empty() || !nghttp2_session_want_write(session_)) break;
   }
   if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_) &&
@@ -250,7 +252,7 @@ void Session::updateTimer() {
 void Session::close() {
   if (closed_) return;
   closed_ = true;
-  for (auto& [id, stream] : streams_) {
+  for (auto& stream : streams_) {
     stream->closed(NGHTTP2_CANCEL);
     closedStreams_.push_back(std::move(stream));
   }
@@ -286,15 +288,15 @@ void Session::reapClosed() {
 // ---- nghttp2 callbacks ----
 
 Stream* Session::find(int32_t id) {
-  auto it = streams_.find(id);
-  return it == streams_.end() ? nullptr : it->second.get();
+  return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, id));
 }
 
 int Session::onBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user) {
   auto* self = static_cast<Session*>(user);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   const int32_t id = frame->hd.stream_id;
-  self->streams_.emplace(id, self->newStream(id));
+  self->streams_.push_back(self->newStream(id));
+  nghttp2_session_set_stream_user_data(self->session_, id, self->streams_.back().get());
   return 0;
 }
 
@@ -360,13 +362,16 @@ int Session::onDataChunk(nghttp2_session* session, uint8_t, int32_t id, const ui
   return 0;
 }
 
-int Session::onStreamClose(nghttp2_session*, int32_t id, uint32_t errorCode, void* user) {
+int Session::onStreamClose(nghttp2_session* session, int32_t id, uint32_t errorCode, void* user) {
   auto* self = static_cast<Session*>(user);
-  auto it = self->streams_.find(id);
+  auto it = std::find_if(self->streams_.begin(), self->streams_.end(),
+                         [id](const std::unique_ptr<Stream>& s) { return s->id() == id; });
   if (it == self->streams_.end()) return 0;
-  it->second->closed(errorCode);
-  self->closedStreams_.push_back(std::move(it->second));
-  self->streams_.erase(it);
+  nghttp2_session_set_stream_user_data(session, id, nullptr);
+  (*it)->closed(errorCode);
+  self->closedStreams_.push_back(std::move(*it));
+  std::swap(*it, self->streams_.back());  // the order of open streams does not matter
+  self->streams_.pop_back();
   return 0;
 }
 

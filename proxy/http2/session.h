@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/ip_address.h"
@@ -109,7 +108,8 @@ class Session final : public ClientConnection {
   ByteBuffer in_;
   ByteBuffer out_;
   uint64_t written_ = 0;
-  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  // Open streams (at most kMaxConcurrentStreams); nghttp2's stream user data finds one by id.
+  std::vector<std::unique_ptr<Stream>> streams_;
   // Streams closed by nghttp2, destroyed once no callback of theirs can be on the stack.
   std::vector<std::unique_ptr<Stream>> closedStreams_;
   // Closed streams kept for the next requests: a stream's strings, vectors and upstream exchange

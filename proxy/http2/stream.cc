@@ -409,6 +409,8 @@ ssize_t Stream::readBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
     self->bytesSent_ += n;
   }
   if (self->responseBody_.empty()) {
+    // Thousands of streams may wait on their upstreams: only those with bytes to send hold a block.
+    self->responseBody_.release();
     if (self->responseDone_) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
     } else if (n == 0) {

@@ -36,6 +36,7 @@ class Stream final : private UpstreamExchange::Owner {
   // The stream was closed: give back buffers before it waits in the session's pool.
   void recycle();
 
+  int32_t id() const { return id_; }
   // One request header; false when the stream must be reset (PROTOCOL_ERROR).
   bool addHeader(std::string_view name, std::string_view value);
   // The request head is complete; `endStream`: no body follows.

@@ -225,6 +225,7 @@ void UpstreamExchange::failed(Failure failure) {
     }
   }
   state_ = State::Done;
+  dropUnsent();
   const bool timeout = failure == Failure::ConnectTimeout || failure == Failure::Timeout;
   // Once the head went out only a reset can tell the client: status 0.
   owner_.onUpstreamFailed(status_ != 0 ? 0 : (timeout ? 504 : 502));
@@ -478,6 +479,14 @@ void UpstreamExchange::abort() {
   if (up_) release(false);
   cancelTimer();
   if (state_ != State::Idle) state_ = State::Done;
+  dropUnsent();
+}
+
+void UpstreamExchange::dropUnsent() {
+  // Without a connection these bytes can never go out; an owner that waits for queued() == 0
+  // before closing its client (a 400 after the body began, a 504 during an upload) must not wait.
+  in_.clear();
+  out_.clear();
 }
 
 void UpstreamExchange::releaseBuffers() {

@@ -140,6 +140,8 @@ class UpstreamExchange {
   bool process();
   void finish();
   void release(bool reusable);
+  // Forgets the request bytes still queued and the response bytes not yet processed.
+  void dropUnsent();
   void armTimer(Timer kind, std::chrono::milliseconds after);
   void cancelTimer();
   void armProgressTimer();

@@ -20,6 +20,22 @@ SOURCE_DIR = os.environ.get("CONSENTRY_SOURCE_DIR",
 BIN = os.path.abspath(os.environ.get("CONSENTRY_BIN",
                                    os.path.join(SOURCE_DIR, "build", "release", "consentry")))
 
+# ctest sets CONSENTRY_SANITIZED=1 for the ASan+UBSan build: that binary is several times slower,
+# so waits that bound how long the proxy may take are multiplied by SLOWDOWN (what is checked
+# stays the same).
+SANITIZED = os.environ.get("CONSENTRY_SANITIZED") == "1"
+SLOWDOWN = 3 if SANITIZED else 1
+
+# Every sanitized process started by a test (the proxy, its CLI, the kafka mock cluster) writes
+# its ASan/LSan/UBSan reports into this folder instead of a stderr nobody reads; the autouse
+# fixture `no_sanitizer_reports` fails the test during which a report appeared. halt_on_error
+# makes the first error end the process, and leak detection runs at every exit.
+SANITIZER_LOG_DIR = tempfile.mkdtemp(prefix="consentry-sanitizer-")
+for _var, _opts in (("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1"),
+                    ("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")):
+    os.environ[_var] = ":".join(filter(None, [os.environ.get(_var), _opts,
+                                              f"log_path={SANITIZER_LOG_DIR}/report"]))
+
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -27,7 +43,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_port(port, timeout=10.0, host="127.0.0.1"):
+def wait_for_port(port, timeout=10.0 * SLOWDOWN, host="127.0.0.1"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -76,21 +92,28 @@ def curl_fetch(url, headers=None, data=None, http2=True, timeout=10):
 
 def raw_exchange(port, data, timeout=3.0, read_until_close=True):
     """Sends raw bytes and returns everything the peer answers until it closes or goes quiet."""
+    return raw_exchange_closed(port, data, timeout, read_until_close)[0]
+
+
+def raw_exchange_closed(port, data, timeout=3.0, read_until_close=True):
+    """raw_exchange, and whether the peer closed the connection (rather than going quiet)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
         chunks = []
+        closed = False
         s.settimeout(timeout)
         try:
             while True:
                 b = s.recv(65536)
                 if not b:
+                    closed = True
                     break
                 chunks.append(b)
                 if not read_until_close and b"\r\n\r\n" in b"".join(chunks):
                     break
         except socket.timeout:
             pass
-        return b"".join(chunks)
+        return b"".join(chunks), closed
 
 
 def status_of(raw):
@@ -233,6 +256,33 @@ def wait_for(predicate, timeout):
     return predicate()
 
 
+# What a sanitizer report that went to stderr starts with (UBSan's ignores log_path here).
+SANITIZER_MARKS = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer")
+
+
+def take_sanitizer_reports():
+    """The reports written since the last call (then removed, so each is reported once)."""
+    reports = []
+    for name in sorted(os.listdir(SANITIZER_LOG_DIR)):
+        path = os.path.join(SANITIZER_LOG_DIR, name)
+        with open(path, errors="replace") as f:
+            reports.append(f"--- {name}\n{f.read()}")
+        os.remove(path)
+    return reports
+
+
+@pytest.fixture(autouse=True)
+def no_sanitizer_reports():
+    """Autouse fixtures are torn down last, after make_proxy has stopped its proxies (leaks are
+    reported at exit)."""
+    take_sanitizer_reports()  # a report from an earlier test's leftovers is not this test's
+    yield
+    reports = take_sanitizer_reports()
+    if reports:
+        pytest.fail("sanitizer report(s) from a process of this test:\n" + "\n".join(reports),
+                    pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def binary():
     if not os.path.exists(BIN):
@@ -287,11 +337,21 @@ def make_proxy(binary, origin, workdir):
         return p
 
     yield make
+    # A proxy still running is stopped the way an operator does (SIGTERM: drain, then exit 0). A
+    # crash, a sanitizer's exit code or a drain that never ends fails the test.
+    problems = []
     for p in started:
         try:
-            p.stop()
-        except Exception:  # noqa: BLE001 - teardown must go on
-            pass
+            code = p.stop(timeout=20 * SLOWDOWN)
+        except Exception as e:  # noqa: BLE001 - teardown must go on
+            problems.append(f"stopping the proxy failed: {e!r}")
+            continue
+        log = p.stderr()
+        if code not in (0, None) or any(m in log for m in SANITIZER_MARKS):
+            problems.append(f"the proxy exited with {code}; stderr:\n{log[-4000:]}")
+    problems += take_sanitizer_reports()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import hashlib
 import json
 import socket
 import subprocess
+import threading
 import time
 
 from conftest import http_get, raw_exchange, status_of
@@ -180,3 +181,53 @@ def test_limits_give_431_414_413(make_proxy):
     assert status_of(raw_exchange(p.port, long_uri)) in (414, 431)
     body = b"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n" + b"z" * 5000
     assert status_of(raw_exchange(p.port, body)) == 413
+
+
+class DeafOrigin:
+    """Accepts connections and never reads from them nor answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+
+
+def test_upload_to_an_origin_that_stops_reading_gets_504_and_a_close(make_proxy):
+    deaf = DeafOrigin()
+    try:
+        p = make_proxy("limits: {body_timeout: 1s, max_body_bytes: 64MiB}\n",
+                       upstream_origin=deaf)
+        # More than the sockets and the proxy's 256 KiB queue hold: part of it stays queued when
+        # the body timeout gives up on the origin.
+        body = b"x" * (16 * 1024 * 1024)
+        with socket.create_connection(("127.0.0.1", p.port), timeout=10) as s:
+            s.sendall(b"POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(body))
+
+            def send_body():
+                try:
+                    s.sendall(body)
+                except OSError:
+                    pass  # the proxy closed while the client was still sending
+
+            sender = threading.Thread(target=send_body, daemon=True)
+            sender.start()
+            answer, closed = b"", False
+            try:
+                while not closed:
+                    b = s.recv(65536)
+                    answer += b
+                    closed = not b
+            except ConnectionResetError:
+                closed = True  # closed with the client's unread body in its buffer: a reset
+            except socket.timeout:
+                pass
+            assert status_of(answer) == 504, answer[:200]
+            assert closed, "the 504 said Connection: close but the connection stayed open"
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # ends a sendall still blocked in the sender
+            except OSError:
+                pass  # already reset
+            sender.join(10)
+    finally:
+        deaf.sock.close()

@@ -2,7 +2,7 @@
 is counted, and nothing reaches the origin (SPEC §8)."""
 import pytest
 
-from conftest import raw_exchange, status_of
+from conftest import raw_exchange_closed, status_of
 
 H = b"Host: a\r\n"
 VECTORS = [
@@ -45,8 +45,11 @@ VECTORS = [
 def test_malformed_request_rejected_and_not_forwarded(make_proxy, origin, name, raw, expected):
     p = make_proxy()
     before = origin.requests_seen()
-    answer = raw_exchange(p.port, raw, timeout=3)
+    answer, closed = raw_exchange_closed(p.port, raw, timeout=3)
     assert status_of(answer) == expected, answer[:200]
+    # the answer says Connection: close, and the proxy does close (also when a chunked body had
+    # begun to go upstream before its framing turned out bad)
+    assert b"connection: close" in answer.lower() and closed
     # the counter request itself is the only one the origin sees
     assert origin.requests_seen() == before + 1, "a malformed request reached the origin"
     assert p.metric("consentry_bad_requests_total") >= 1

@@ -2,6 +2,7 @@
 origin (demo/origin.py, or nginx for load), driven by real clients (curl, wrk, raw sockets).
 
 Every process started here is bounded in time and stopped at teardown."""
+import atexit
 import json
 import os
 import shutil
@@ -27,11 +28,15 @@ SANITIZED = os.environ.get("CONSENTRY_SANITIZED") == "1"
 SLOWDOWN = 3 if SANITIZED else 1
 
 # Every sanitized process started by a test (the proxy, its CLI, the kafka mock cluster) writes
-# its ASan/LSan/UBSan reports into this folder instead of a stderr nobody reads; the autouse
-# fixture `no_sanitizer_reports` fails the test during which a report appeared. halt_on_error
-# makes the first error end the process, and leak detection runs at every exit.
+# its ASan/LSan reports into this folder instead of a stderr nobody reads (UBSan's still go to
+# stderr: make_proxy scans the proxy's); the autouse fixture `no_sanitizer_reports` fails the test
+# during which a report appeared. halt_on_error
+# makes the first error end the process, and leak detection runs at every exit. The quarantine of
+# freed memory (kept unallocatable to catch use-after-free) is 8 MiB instead of 256: with 256 the
+# tests that stream 100+ MiB measure ASan's quarantine, not the proxy's memory.
 SANITIZER_LOG_DIR = tempfile.mkdtemp(prefix="consentry-sanitizer-")
-for _var, _opts in (("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1"),
+atexit.register(shutil.rmtree, SANITIZER_LOG_DIR, True)
+for _var, _opts in (("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:quarantine_size_mb=8"),
                     ("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")):
     os.environ[_var] = ":".join(filter(None, [os.environ.get(_var), _opts,
                                               f"log_path={SANITIZER_LOG_DIR}/report"]))

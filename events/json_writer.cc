@@ -1,6 +1,8 @@
 #include "events/json_writer.h"
 
+#include <algorithm>
 #include <array>
+#include <memory>
 
 namespace consentry::events::json {
 namespace {
@@ -91,6 +93,16 @@ void put2(char* p, unsigned v) {
 }
 
 }  // namespace
+
+char* Writer::scratch(size_t bound) {
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local size_t capacity = 0;
+  if (bound > capacity) {
+    capacity = std::max(bound, 2 * capacity);
+    buffer = std::make_unique_for_overwrite<char[]>(capacity);
+  }
+  return buffer.get();
+}
 
 void Writer::string(std::string_view text) {
   // A local cursor: stores through char* may alias p_, which would otherwise be reloaded from

@@ -21,21 +21,22 @@ constexpr size_t stringBound(size_t n) {
   return 6 * n + 2;
 }
 
-// Writes JSON pieces into `out`, which it grows by `bound` bytes up front and trims back on
-// destruction. Writing more than `bound` bytes traps.
+// Writes JSON pieces into a per-thread scratch region of `bound` bytes and appends what was
+// written to `out` on destruction: growing `out` by the bound up front would zero-fill the
+// whole worst case (kilobytes) for the few hundred bytes an event takes. Writing more than
+// `bound` bytes traps.
 class Writer {
  public:
   Writer(std::string& out, size_t bound) : out_(out) {
-    size_t base = out.size();
-    out.resize(base + bound);
-    p_ = out.data() + base;
+    p_ = scratch(bound);
+    begin_ = p_;
     end_ = p_ + bound;
   }
   ~Writer() {
     // Callers size the bound from the worst case; overrunning it would corrupt memory, so a
     // broken bound stops the process instead (one compare per event).
     if (p_ > end_) __builtin_trap();
-    out_.resize(static_cast<size_t>(p_ - out_.data()));
+    out_.append(begin_, static_cast<size_t>(p_ - begin_));
   }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -71,8 +72,12 @@ class Writer {
   }
 
  private:
+  // At least `bound` bytes, reused by every Writer on this thread (one Writer at a time).
+  static char* scratch(size_t bound);
+
   std::string& out_;
   char* p_;
+  char* begin_;
   char* end_;
 };
 

@@ -73,16 +73,26 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
   telemetry::fillEvent(facts, event);
   event.bot = facts.bot;
   event.ip = request.client;
-  const std::string_view acceptLanguage = headerValue(request, "accept-language");
+  // One pass for both headers (first occurrence of each, as findHeader answers).
+  std::string_view acceptLanguage, referrer;
+  bool haveLanguage = false, haveReferrer = false;
+  for (const HeaderField& h : request.headers) {
+    if (!haveLanguage && equalsIgnoreCase(h.name, "accept-language")) {
+      acceptLanguage = h.value;
+      haveLanguage = true;
+    } else if (!haveReferrer && equalsIgnoreCase(h.name, "referer")) {
+      referrer = h.value;
+      haveReferrer = true;
+    }
+  }
   if (!worker.languageCached || acceptLanguage != worker.acceptLanguage) {
     worker.acceptLanguage.assign(acceptLanguage);
     worker.language = telemetry::preferredLanguage(acceptLanguage);
     worker.languageCached = true;
   }
   if (worker.language) event.language = *worker.language;
-  if (!request.host.empty()) event.host = std::string(request.host);
-  const std::string_view referrer = headerValue(request, "referer");
-  if (!referrer.empty()) event.referrer = std::string(referrer);
+  if (!request.host.empty()) event.host.emplace(request.host);
+  if (!referrer.empty()) event.referrer.emplace(referrer);
   if (!decision.visitorId.empty()) event.visitor = decision.visitorId;
   events::ConsentInfo info;
   info.analytics = decision.consent.analytics;
@@ -167,7 +177,7 @@ Decision decideRequest(const ChainShared& shared, WorkerState& worker, const Req
   event.type = events::EventType::Pageview;
   event.id = events::newEventId();
   event.time = request.time;
-  event.path = std::string(targetPath(request.target));
+  event.path.emplace(targetPath(request.target));
   fillEventFromRequest(shared, worker, request, d, event);
   if (event.bot.value_or(false) && cfg.telemetry.bots == config::BotMode::Drop) {
     chainMetrics().botsDropped.fetch_add(1, std::memory_order_relaxed);

@@ -20,15 +20,22 @@ int bucket(int px) {
 
 }  // namespace
 
+// Plain loops rather than find_first_of: that calls memchr over the set once per byte of the
+// text, and these run several times per event.
 bool reduceToMajorVersion(std::string& version) {
-  const size_t end = version.find_first_of("._ -");
-  if (end != std::string::npos) version.resize(end);
+  size_t end = 0;
+  while (end < version.size() && version[end] != '.' && version[end] != '_' &&
+         version[end] != ' ' && version[end] != '-') {
+    ++end;
+  }
+  version.resize(end);
   return !version.empty();
 }
 
 bool reduceToPrimaryLanguage(std::string& tag) {
-  const size_t end = tag.find_first_of("-_");
-  if (end != std::string::npos) tag.resize(end);
+  size_t end = 0;
+  while (end < tag.size() && tag[end] != '-' && tag[end] != '_') ++end;
+  tag.resize(end);
   if (tag.size() < 2 || tag.size() > 8) return false;
   for (char& c : tag) {
     if (!isLetter(c)) return false;
@@ -38,27 +45,31 @@ bool reduceToPrimaryLanguage(std::string& tag) {
 }
 
 bool reduceToOrigin(std::string& url) {
-  const size_t sep = url.find("://");
-  if (sep == std::string::npos || sep == 0) return false;
-  for (size_t i = 0; i < sep; ++i) {
-    const char c = url[i];
+  // The scheme: a letter, then letters, digits, '+', '-' or '.', up to "://".
+  size_t sep = 0;
+  while (sep < url.size() && url[sep] != ':') {
+    const char c = url[sep];
     const bool ok =
-        isLetter(c) || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+        isLetter(c) || (sep > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
     if (!ok) return false;
+    ++sep;
   }
+  if (sep == 0 || url.compare(sep, 3, "://") != 0) return false;
   size_t hostStart = sep + 3;
-  size_t hostEnd = url.find_first_of("/?#", hostStart);
-  if (hostEnd == std::string::npos) hostEnd = url.size();
-  // Credentials in the authority never survive an origin reduction.
-  const size_t at = url.rfind('@', hostEnd - 1);
-  if (at != std::string::npos && at >= hostStart) hostStart = at + 1;
+  size_t hostEnd = hostStart;
+  // Credentials in the authority never survive an origin reduction: the host starts after the
+  // last '@' before the end of the authority.
+  for (; hostEnd < url.size(); ++hostEnd) {
+    const char c = url[hostEnd];
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c == '@') hostStart = hostEnd + 1;
+  }
   if (hostStart >= hostEnd) return false;
-  std::string origin;
-  origin.reserve(sep + 3 + (hostEnd - hostStart));
-  for (size_t i = 0; i < sep; ++i) origin.push_back(lower(url[i]));
-  origin.append("://");
-  for (size_t i = hostStart; i < hostEnd; ++i) origin.push_back(lower(url[i]));
-  url = std::move(origin);
+  // In place: lower-case the scheme, then move the host down behind "://".
+  for (size_t i = 0; i < sep; ++i) url[i] = lower(url[i]);
+  size_t out = sep + 3;
+  for (size_t i = hostStart; i < hostEnd; ++i) url[out++] = lower(url[i]);
+  url.resize(out);
   return true;
 }
 

@@ -97,19 +97,37 @@ ClientFacts describeClient(const RawParse& raw, std::string_view ua, const Clien
   return f;
 }
 
+namespace {
+
+// Assigns into the optional in place (no temporary optional<string> per field).
+void assignKnown(std::optional<std::string>& field, const std::string& value) {
+  if (value.empty() || value == "Other") {
+    field.reset();
+  } else {
+    field = value;
+  }
+}
+
+void assignIf(std::optional<std::string>& field, bool keep,
+              const std::optional<std::string>& value) {
+  if (keep && value) {
+    field = *value;
+  } else {
+    field.reset();
+  }
+}
+
+}  // namespace
+
 void fillEvent(const ClientFacts& facts, events::Event& event) {
-  auto known = [](const std::string& s) -> std::optional<std::string> {
-    if (s.empty() || s == "Other") return std::nullopt;
-    return s;
-  };
-  event.osName = known(facts.osName);
-  event.osVersion = event.osName ? facts.osVersion : std::nullopt;
-  event.browserName = known(facts.browserName);
-  event.browserVersion = event.browserName ? facts.browserVersion : std::nullopt;
-  event.deviceType = std::string(deviceTypeName(facts.deviceType));
-  event.deviceFamily = known(facts.deviceFamily);
-  event.deviceBrand = facts.deviceBrand;
-  event.deviceModel = facts.deviceModel;
+  assignKnown(event.osName, facts.osName);
+  assignIf(event.osVersion, event.osName.has_value(), facts.osVersion);
+  assignKnown(event.browserName, facts.browserName);
+  assignIf(event.browserVersion, event.browserName.has_value(), facts.browserVersion);
+  event.deviceType = deviceTypeName(facts.deviceType);
+  assignKnown(event.deviceFamily, facts.deviceFamily);
+  assignIf(event.deviceBrand, true, facts.deviceBrand);
+  assignIf(event.deviceModel, true, facts.deviceModel);
   event.bot = facts.bot;
 }
 

@@ -28,12 +28,15 @@ ssize_t ClientStream::read(ByteBuffer& buffer) {
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? kWouldBlock : kError;
   }
   size_t n = 0;
+  needsSocket_ = false;
   if (SSL_read_ex(ssl_.get(), p, buffer.tailroom(), &n) == 1) {
     buffer.commit(n);
     return static_cast<ssize_t>(n);
   }
   switch (SSL_get_error(ssl_.get(), 0)) {
     case SSL_ERROR_WANT_READ:
+      needsSocket_ = true;
+      return kWouldBlock;
     case SSL_ERROR_WANT_WRITE:
       return kWouldBlock;
     case SSL_ERROR_ZERO_RETURN:

@@ -34,7 +34,8 @@ class ClientStream {
   ~ClientStream() { close(); }
   ClientStream(const ClientStream&) = delete;
   ClientStream& operator=(const ClientStream&) = delete;
-  ClientStream(ClientStream&& other) noexcept : fd_(other.fd_), ssl_(std::move(other.ssl_)) {
+  ClientStream(ClientStream&& other) noexcept
+      : fd_(other.fd_), ssl_(std::move(other.ssl_)), needsSocket_(other.needsSocket_) {
     other.fd_ = -1;
   }
   ClientStream& operator=(ClientStream&&) = delete;
@@ -50,9 +51,13 @@ class ClientStream {
   // Writes as much of `buffer` as the socket takes, adding the bytes written to `written`; false on
   // a hard error.
   bool write(ByteBuffer& buffer, uint64_t& written);
-  // TLS may hold decrypted bytes that the socket will never signal again: the owner must read
-  // once more, without waiting for readiness, while this is true.
-  bool pending() const { return ssl_ != nullptr && SSL_pending(ssl_.get()) > 0; }
+  // TLS may hold bytes the socket will never signal again (decrypted, or whole records taken in
+  // by read-ahead): the owner must read once more, without waiting for readiness, while this is
+  // true. Not after a read that needed the socket: then what is held is an incomplete record, and
+  // the socket signals the rest.
+  bool pending() const {
+    return ssl_ != nullptr && !needsSocket_ && SSL_has_pending(ssl_.get()) == 1;
+  }
 
   // Sends close_notify on TLS (best effort, never blocks) and closes the socket.
   void close();
@@ -60,6 +65,7 @@ class ClientStream {
  private:
   int fd_;
   SslPtr ssl_;
+  bool needsSocket_ = false;  // the last TLS read wanted more bytes from the socket
 };
 
 }  // namespace consentry::proxy

@@ -94,6 +94,10 @@ Result<SslCtxPtr> TlsListener::makeContext(const config::TlsConfig& config) cons
   // to assemble from a trust store on each handshake.
   SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                           SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
+  // Read-ahead: one read() takes in whatever records arrived, instead of a read for each record's
+  // 5-byte header and another for its body (4-5 fewer syscalls per new connection, one fewer per
+  // request on a kept-alive one). ClientStream::pending() accounts for records it holds.
+  SSL_CTX_set_read_ahead(c, 1);
   // Resumption is stateless (tickets): no server-side cache to share between workers.
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_session_id_context(c, reinterpret_cast<const unsigned char*>(name_.data()),

@@ -395,3 +395,21 @@ def test_reload_cannot_take_tls_off_a_running_listener(make_proxy, origin, certs
         errors = [line for line in p.stderr().splitlines() if "reload failed" in line]
         assert len(errors) == n and "restart" in errors[-1], errors
         assert https_get(certs, p.port)[0] == 200
+
+
+def test_pipelined_requests_in_separate_records_all_answered(tls_proxy, certs):
+    # With read-ahead one read takes in several TLS records: requests held inside OpenSSL, which
+    # the socket never signals again, must still be answered.
+    p = tls_proxy()
+    context = ssl.create_default_context(cafile=certs["ca"])
+    with socket.create_connection(("127.0.0.1", p.port), timeout=10) as raw:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)  # let the records coalesce
+        with context.wrap_socket(raw, server_hostname="a.test") as s:
+            for i in range(5):  # one record per request
+                s.send(b"GET /echo?n=%d HTTP/1.1\r\nHost: a.test\r\n\r\n" % i)
+            s.send(b"GET /echo?n=last HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            received = b""
+            while chunk := s.recv(65536):
+                received += chunk
+    assert received.count(b"HTTP/1.1 200 ") == 6, received[:400]
+    assert b"n=last" in received

@@ -4,9 +4,10 @@
 # each, pinned to PROXY_CPU while the origin and h2load share LOAD_CPU. h2load opens `conns`
 # connections with 10 concurrent streams each (-m 10). Runs alternate between the two proxies for
 # ROUNDS rounds; besides requests/s, each proxy's CPU time per request (utime + stime from /proc)
-# is reported, steadier than throughput on a shared machine.
+# is reported, steadier than throughput on a shared machine. BASELINE_BIN adds a second Consentry
+# binary (e.g. the build before a change) as a third contender in the same rounds.
 # Usage: bench/h2_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
-#        env ROUNDS=3 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=21181
+#        env ROUNDS=3 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=21181 BASELINE_BIN=path/to/old/consentry
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -21,6 +22,7 @@ source bench/bench_common.sh  # the script has cd'd to the repository root
 bench_setup consentry-h2bench
 
 ORIGIN=$base NGHTTPX=$((base + 1)) CSY=$((base + 2)) CSY_ADMIN=$((base + 12))
+BASELINE=$((base + 3)) BASELINE_ADMIN=$((base + 13))
 write_origin_conf "$ORIGIN"
 cat > "$work/csy.yaml" <<CONF
 listeners: [{address: 127.0.0.1:$CSY, http2: true}]
@@ -39,6 +41,13 @@ pids+=($!)
 sleep 1.5
 nghttpx_worker=$(pgrep -P "${pids[1]}" | head -1)  # nghttpx serves from a child process
 csy_pid=${pids[2]}
+if [ -n "${BASELINE_BIN:-}" ]; then
+  sed -e "s/:$CSY,/:$BASELINE,/" -e "s/:$CSY_ADMIN}/:$BASELINE_ADMIN}/" "$work/csy.yaml" \
+    > "$work/baseline.yaml"
+  "${on_proxy[@]}" "$BASELINE_BIN" -c "$work/baseline.yaml" 2>"$work/baseline.err" & pids+=($!)
+  baseline_pid=$!
+  sleep 1
+fi
 ticks_per_s=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -62,10 +71,14 @@ printf "%-24s %12s %12s %10s\n" "h2c proxy (1 worker)" "requests/s" "CPU us/req"
 for round in $(seq "${ROUNDS:-3}"); do
   run "nghttpx #$round" $NGHTTPX "$nghttpx_worker"
   run "consentry #$round" $CSY "$csy_pid"
+  if [ -n "${BASELINE_BIN:-}" ]; then run "baseline #$round" $BASELINE "$baseline_pid"; fi
 done
 echo
 awk '{ rs[$1] += $2; cs[$1] += $3 }
   END {
     printf "consentry / nghttpx, h2 (-m 10) requests/s = %.2fx\n", rs["consentry"] / rs["nghttpx"];
     printf "nghttpx / consentry, CPU per request       = %.2fx (>1: consentry cheaper)\n",
-           cs["nghttpx"] / cs["consentry"] }' "$work/rps"
+           cs["nghttpx"] / cs["consentry"];
+    if ("baseline" in rs)
+      printf "baseline / consentry, CPU per request      = %.2fx (>1: consentry cheaper)\n",
+             cs["baseline"] / cs["consentry"] }' "$work/rps"

@@ -92,6 +92,9 @@ class UpstreamExchange {
            out_.size() < kHighWater;
   }
   size_t queued() const { return out_.size(); }
+  // The trailer section of a decoded chunked response (raw field lines, each ending in CRLF),
+  // valid during onUpstreamDone().
+  std::string_view responseTrailers() const { return chunks_.trailers(); }
   // The server last picked (for the access log), -1 before one was.
   int server() const { return server_; }
   UpstreamRuntime* upstream() const { return upstream_; }

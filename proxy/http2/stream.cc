@@ -28,6 +28,14 @@ nghttp2_nv nv(std::string_view name, std::string_view value) {
 // Per thread and reused, so a response costs no allocation here.
 class ResponseFields {
  public:
+  // Trailers: the same arena, without :status.
+  static ResponseFields& trailers() {
+    ResponseFields& fields = start(0);
+    fields.nva_.clear();
+    fields.offsets_.clear();
+    return fields;
+  }
+  size_t size() const { return nva_.size(); }
   static ResponseFields& start(int status) {
     thread_local ResponseFields fields;
     fields.names_.clear();
@@ -95,6 +103,7 @@ void Stream::reuse(int32_t id) {
   refused_ = false;
   started_ = false;
   responseBody_.clear();
+  trailers_.clear();
   responseSubmitted_ = false;
   responseDone_ = false;
   deferred_ = false;
@@ -413,12 +422,62 @@ ssize_t Stream::readBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
     self->responseBody_.release();
     if (self->responseDone_) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (!self->trailers_.empty() && self->submitTrailers()) {
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;  // the trailing HEADERS ends it
+      }
     } else if (n == 0) {
       self->deferred_ = true;  // resumed when the upstream delivers more
       return NGHTTP2_ERR_DEFERRED;
     }
   }
   return static_cast<ssize_t>(n);
+}
+
+bool Stream::submitTrailers() {
+  // RFC 9110 §6.5.1: no framing, routing, content or control fields in a trailer section.
+  static constexpr std::string_view kForbidden[] = {"content-length",
+                                                    "transfer-encoding",
+                                                    "host",
+                                                    "te",
+                                                    "trailer",
+                                                    "connection",
+                                                    "keep-alive",
+                                                    "proxy-connection",
+                                                    "upgrade",
+                                                    "content-type",
+                                                    "content-encoding",
+                                                    "content-range",
+                                                    "cache-control",
+                                                    "expires",
+                                                    "date",
+                                                    "location",
+                                                    "set-cookie",
+                                                    "authorization",
+                                                    "www-authenticate",
+                                                    "proxy-authenticate",
+                                                    "age",
+                                                    "vary",
+                                                    "retry-after"};
+  ResponseFields& fields = ResponseFields::trailers();
+  std::string_view rest = trailers_;
+  while (!rest.empty()) {
+    const size_t end = rest.find("\r\n");
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    const std::string_view name = line.substr(0, colon);
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    bool forbidden = false;
+    for (std::string_view f : kForbidden) forbidden = forbidden || equalsIgnoreCase(name, f);
+    if (!forbidden) fields.add(name, value);
+  }
+  if (fields.size() == 0) return false;
+  std::vector<nghttp2_nv>& nva = fields.finish();
+  return nghttp2_submit_trailer(session_.nghttp2(), id_, nva.data(), nva.size()) == 0;
 }
 
 void Stream::resumeBody() {
@@ -469,6 +528,7 @@ void Stream::onUpstreamBody(std::string_view data) {
 
 void Stream::onUpstreamDone() {
   responseDone_ = true;
+  if (forward_) trailers_.assign(forward_->responseTrailers());
   resumeBody();
 }
 

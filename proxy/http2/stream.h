@@ -70,6 +70,9 @@ class Stream final : private UpstreamExchange::Owner {
   // Submits the response head (`nva` starts with :status) with a body to follow unless `noBody`.
   void submit(std::vector<nghttp2_nv>& nva, int status, bool noBody);
   void resumeBody();
+  // Submits the upstream's chunked trailers as a trailing HEADERS frame, minus the fields a
+  // trailer must not carry; false when none is left (the last DATA frame then ends the stream).
+  bool submitTrailers();
   void pumpRequestBody();
   void reset(uint32_t errorCode);
 
@@ -104,6 +107,7 @@ class Stream final : private UpstreamExchange::Owner {
   bool started_ = false;
 
   ByteBuffer responseBody_;  // upstream bytes not yet sent in DATA frames
+  std::string trailers_;     // the upstream's chunked trailer section, raw
   bool responseSubmitted_ = false;
   bool responseDone_ = false;
   bool deferred_ = false;  // nghttp2 waits for responseBody_

@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import h2.config
@@ -396,3 +397,57 @@ def test_streams_one_after_another_carry_nothing_over(make_proxy):
         assert headers["x-second"] == "2"
         assert not {"cookie", "x-first", "content-length", "transfer-encoding"} & set(headers)
     c.close()
+
+
+class TrailerOrigin:
+    """Answers every request with a chunked body followed by a trailer section."""
+
+    TRAILERS = b"X-Checksum: abc123\r\nContent-Length: 5\r\nGrpc-Status: 0\r\n"
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn):
+        with conn:
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                data = data.split(b"\r\n\r\n", 1)[1]
+                conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                             b"Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\n" + self.TRAILERS
+                             + b"\r\n")
+
+
+def test_upstream_trailers_become_trailing_headers(make_proxy):
+    origin = TrailerOrigin()
+    p = make_proxy(upstream_origin=origin)
+    c = H2Client(p.port)
+    for _ in range(2):  # the second on a reused stream object and pooled upstream connection
+        sid = c.request(base("/anything", extra=[("te", "trailers")]))
+        events = c.pump(lambda ev: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == sid
+                                       for e in ev))
+        mine = stream_events(events, sid)
+        body = b"".join(e.data for e in mine if isinstance(e, h2.events.DataReceived))
+        trailers = [e for e in mine if isinstance(e, h2.events.TrailersReceived)]
+        assert body == b"hello"
+        assert len(trailers) == 1, mine
+        fields = {bytes(k): bytes(v) for k, v in trailers[0].headers}
+        assert fields == {b"x-checksum": b"abc123", b"grpc-status": b"0"}  # no content-length
+    c.close()
+    origin.sock.close()

@@ -497,8 +497,18 @@ void Stream::onUpstreamReady() {
   pumpRequestBody();
 }
 
-void Stream::onUpstreamInterim(const http1::ResponseHead&, std::string_view) {
-  // 1xx are not relayed on HTTP/2 (100-continue is ours to answer: we read the body anyway).
+void Stream::onUpstreamInterim(const http1::ResponseHead& head, std::string_view) {
+  // 100 Continue is ours to answer (the body is read anyway); others (103 Early Hints, 102) go
+  // to the client as an informational HEADERS frame before the final response.
+  if (head.status == 100 || responseSubmitted_) return;
+  ResponseFields& fields = ResponseFields::start(head.status);
+  auto tokens = ConnectionTokens::from(head.headers);
+  for (const auto& h : head.headers) {
+    if (!isHopByHop(h.name, tokens)) fields.add(h.name, h.value);
+  }
+  std::vector<nghttp2_nv>& nva = fields.finish();
+  nghttp2_submit_headers(session_.nghttp2(), NGHTTP2_FLAG_NONE, id_, nullptr, nva.data(),
+                         nva.size(), nullptr);
 }
 
 void Stream::onUpstreamHead(const http1::ResponseHead& head, std::string_view) {

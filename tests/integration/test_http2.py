@@ -399,12 +399,11 @@ def test_streams_one_after_another_carry_nothing_over(make_proxy):
     c.close()
 
 
-class TrailerOrigin:
-    """Answers every request with a chunked body followed by a trailer section."""
+class ScriptedOrigin:
+    """Answers every request (keep-alive) with the same bytes."""
 
-    TRAILERS = b"X-Checksum: abc123\r\nContent-Length: 5\r\nGrpc-Status: 0\r\n"
-
-    def __init__(self):
+    def __init__(self, response):
+        self.response = response
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -429,13 +428,13 @@ class TrailerOrigin:
                         return
                     data += chunk
                 data = data.split(b"\r\n\r\n", 1)[1]
-                conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-                             b"Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\n" + self.TRAILERS
-                             + b"\r\n")
+                conn.sendall(self.response)
 
 
 def test_upstream_trailers_become_trailing_headers(make_proxy):
-    origin = TrailerOrigin()
+    origin = ScriptedOrigin(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                            b"Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\n"
+                            b"X-Checksum: abc123\r\nContent-Length: 5\r\nGrpc-Status: 0\r\n\r\n")
     p = make_proxy(upstream_origin=origin)
     c = H2Client(p.port)
     for _ in range(2):  # the second on a reused stream object and pooled upstream connection
@@ -449,5 +448,25 @@ def test_upstream_trailers_become_trailing_headers(make_proxy):
         assert len(trailers) == 1, mine
         fields = {bytes(k): bytes(v) for k, v in trailers[0].headers}
         assert fields == {b"x-checksum": b"abc123", b"grpc-status": b"0"}  # no content-length
+    c.close()
+    origin.sock.close()
+
+
+def test_early_hints_are_relayed_before_the_response(make_proxy):
+    origin = ScriptedOrigin(b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    p = make_proxy(upstream_origin=origin)
+    c = H2Client(p.port)
+    sid = c.request(base("/page"))
+    events = c.pump(lambda ev: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == sid
+                                   for e in ev))
+    mine = [e for e in stream_events(events, sid)
+            if isinstance(e, (h2.events.InformationalResponseReceived,
+                              h2.events.ResponseReceived))]
+    assert [type(e) for e in mine] == [h2.events.InformationalResponseReceived,
+                                       h2.events.ResponseReceived], mine
+    hints = {bytes(k): bytes(v) for k, v in mine[0].headers}
+    assert hints[b":status"] == b"103" and hints[b"link"] == b"</app.css>; rel=preload"
+    assert dict(mine[1].headers)[b":status"] == b"200"
     c.close()
     origin.sock.close()

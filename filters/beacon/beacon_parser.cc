@@ -51,13 +51,15 @@ struct Parser {
     for (auto field : o) {
       std::string_view key;
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail("bad key in screen");
+      value fv;
+      if (field.value().get(fv) != simdjson::SUCCESS) return fail("bad value in screen");
       if (key == "width") {
-        if (!readDimension(field.value(), screen.width, "screen.width")) return false;
+        if (!readDimension(fv, screen.width, "screen.width")) return false;
       } else if (key == "height") {
-        if (!readDimension(field.value(), screen.height, "screen.height")) return false;
+        if (!readDimension(fv, screen.height, "screen.height")) return false;
       } else if (key == "dpr") {
         double d = 0;
-        if (field.value().get_double().get(d) != simdjson::SUCCESS || !(d > 0) || d > 16) {
+        if (fv.get_double().get(d) != simdjson::SUCCESS || !(d > 0) || d > 16) {
           return fail("screen.dpr must be a number in (0, 16]");
         }
         screen.dpr = d;
@@ -72,10 +74,12 @@ struct Parser {
     for (auto field : o) {
       std::string_view key;
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail("bad key in viewport");
+      value fv;
+      if (field.value().get(fv) != simdjson::SUCCESS) return fail("bad value in viewport");
       if (key == "width") {
-        if (!readDimension(field.value(), viewport.width, "viewport.width")) return false;
+        if (!readDimension(fv, viewport.width, "viewport.width")) return false;
       } else if (key == "height") {
-        if (!readDimension(field.value(), viewport.height, "viewport.height")) return false;
+        if (!readDimension(fv, viewport.height, "viewport.height")) return false;
       }
     }
     return true;
@@ -89,7 +93,8 @@ struct Parser {
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail("bad key in props");
       if (key.empty() || key.size() > limits.maxNameChars) return fail("props key length");
       if (event.props.size() >= limits.maxProps) return fail("too many props");
-      value pv = field.value();
+      value pv;
+      if (field.value().get(pv) != simdjson::SUCCESS) return fail("bad props value");
       json_type type;
       if (pv.type().get(type) != simdjson::SUCCESS) return fail("bad props value");
       switch (type) {
@@ -127,7 +132,8 @@ struct Parser {
     for (auto field : o) {
       std::string_view key;
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail("bad key");
-      value v = field.value();
+      value v;
+      if (field.value().get(v) != simdjson::SUCCESS) return fail("bad value");
       if (key == "events" && batch != nullptr) {
         sawBatch = true;
         if (!readBatch(v, *batch)) return false;

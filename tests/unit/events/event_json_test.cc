@@ -8,9 +8,12 @@
 #include <random>
 
 #include "random_event.h"
+#include "tests/helpers/simdjson_ok.h"
 
 namespace consentry::events {
 namespace {
+
+using consentry::test_support::ok;
 
 using namespace std::chrono;
 namespace dom = simdjson::dom;
@@ -88,14 +91,14 @@ TEST(EventJson, BeaconCarriesNameAndProps) {
              {"nan", std::nan("")},        {"big", 1e21}};
   dom::parser parser;
   std::string json = toJson(e);
-  dom::element doc = parser.parse(json);
-  EXPECT_EQ(std::string_view(doc["name"].get_string()), "signup");
-  EXPECT_EQ(std::string_view(doc["props"]["plan"].get_string()), "pro");
-  EXPECT_EQ(double(doc["props"]["seats"].get_double()), 3.0);
-  EXPECT_EQ(double(doc["props"]["ratio"].get_double()), 0.1);  // shortest form round-trips
-  EXPECT_TRUE(bool(doc["props"]["trial"].get_bool()));
+  dom::element doc = ok(parser.parse(json));
+  EXPECT_EQ(ok(doc["name"].get_string()), "signup");
+  EXPECT_EQ(ok(doc["props"]["plan"].get_string()), "pro");
+  EXPECT_EQ(ok(doc["props"]["seats"].get_double()), 3.0);
+  EXPECT_EQ(ok(doc["props"]["ratio"].get_double()), 0.1);  // shortest form round-trips
+  EXPECT_TRUE(ok(doc["props"]["trial"].get_bool()));
   EXPECT_EQ(doc["props"]["nan"].error(), simdjson::NO_SUCH_FIELD);  // not representable: absent
-  EXPECT_EQ(double(doc["props"]["big"].get_double()), 1e21);
+  EXPECT_EQ(ok(doc["props"]["big"].get_double()), 1e21);
   EXPECT_NE(json.find(R"("seats":3,)"), std::string::npos);
   EXPECT_NE(json.find(R"("ratio":0.1,)"), std::string::npos);
 }
@@ -140,8 +143,8 @@ TEST(EventJson, EscapesEveryControlCharacter) {
     for (char ch : out) EXPECT_GE(static_cast<unsigned char>(ch), 0x20) << c;
     dom::parser parser;
     std::string doc = "[" + out + "]";
-    dom::element el = parser.parse(doc);
-    EXPECT_EQ(std::string_view(el.at(0).get_string()), in) << c;
+    dom::element el = ok(parser.parse(doc));
+    EXPECT_EQ(ok(el.at(0).get_string()), in) << c;
   }
   EXPECT_EQ(jsonString("a\"b\\c\n\t\r\b\f\x01\x1f"), R"("a\"b\\c\n\t\r\b\f\u0001\u001f")");
   EXPECT_EQ(jsonString("\x7f/"), "\"\x7f/\"");  // DEL and '/' need no escape
@@ -186,7 +189,7 @@ void checkTree(dom::element el, const std::string& where) {
   if (el.is_object()) {
     size_t last = 0;
     bool first = true;
-    for (auto [k, v] : dom::object(el)) {
+    for (auto [k, v] : ok(el.get_object())) {
       checkTree(v, where + "." + std::string(k));
       if (where == ".props") continue;  // caller-chosen keys, in the beacon's order
       auto key = std::string_view(k);
@@ -202,7 +205,7 @@ void checkTree(dom::element el, const std::string& where) {
       first = false;
     }
   } else if (el.is_array()) {
-    for (dom::element child : dom::array(el)) checkTree(child, where + "[]");
+    for (dom::element child : ok(el.get_array())) checkTree(child, where + "[]");
   }
 }
 
@@ -227,7 +230,7 @@ void expectString(dom::element parent, const char* key, const std::optional<std:
     return;
   }
   ASSERT_EQ(got.error(), simdjson::SUCCESS) << where << "." << key;
-  std::string_view s = got.get_string();
+  std::string_view s = ok(got.get_string());
   if (validUtf8(*want)) {
     EXPECT_EQ(s, *want) << where << "." << key;
   } else {
@@ -242,16 +245,16 @@ void checkEvent(const Event& e, const std::string& json) {
   dom::element doc;
   ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
   checkTree(doc, "");
-  EXPECT_EQ(std::string_view(doc["schema"].get_string()), "consentry.event/1");
-  EXPECT_EQ(std::string_view(doc["id"].get_string()), e.id);
+  EXPECT_EQ(ok(doc["schema"].get_string()), "consentry.event/1");
+  EXPECT_EQ(ok(doc["id"].get_string()), e.id);
   std::string time;
   appendIsoTime(e.time, time);
-  EXPECT_EQ(std::string_view(doc["time"].get_string()), time);
-  EXPECT_EQ(std::string_view(doc["type"].get_string()), eventTypeName(e.type));
+  EXPECT_EQ(ok(doc["time"].get_string()), time);
+  EXPECT_EQ(ok(doc["type"].get_string()), eventTypeName(e.type));
   expectString(doc, "region", e.region, "");
   expectString(doc, "visitor", e.visitor, "");
   if (e.type == EventType::ConsentWithdrawn) {
-    size_t keys = dom::object(doc).size();
+    size_t keys = ok(doc.get_object()).size();
     EXPECT_EQ(keys, e.visitor ? 6u : 5u) << json;
     return;
   }
@@ -260,22 +263,22 @@ void checkEvent(const Event& e, const std::string& json) {
   auto loc = doc["location"];
   EXPECT_EQ(loc.error() == simdjson::SUCCESS, e.country || e.subdivision) << json;
   if (loc.error() == simdjson::SUCCESS) {
-    expectString(loc.value(), "country", e.country, "location");
-    expectString(loc.value(), "subdivision", e.subdivision, "location");
+    expectString(ok(loc), "country", e.country, "location");
+    expectString(ok(loc), "subdivision", e.subdivision, "location");
   }
   auto consent = doc["consent"];
   ASSERT_EQ(consent.error() == simdjson::SUCCESS, e.consent.has_value());
   if (e.consent) {
-    EXPECT_EQ(bool(consent["analytics"].get_bool()), e.consent->analytics);
-    EXPECT_EQ(bool(consent["marketing"].get_bool()), e.consent->marketing);
-    EXPECT_EQ(bool(consent["functional"].get_bool()), e.consent->functional);
-    expectString(consent.value(), "source",
+    EXPECT_EQ(ok(consent["analytics"].get_bool()), e.consent->analytics);
+    EXPECT_EQ(ok(consent["marketing"].get_bool()), e.consent->marketing);
+    EXPECT_EQ(ok(consent["functional"].get_bool()), e.consent->functional);
+    expectString(ok(consent), "source",
                  e.consent->source.empty() ? std::nullopt : std::optional(e.consent->source),
                  "consent");
     EXPECT_EQ(consent["policy_version"].error() == simdjson::SUCCESS,
               e.consent->policyVersion.has_value());
     if (e.consent->policyVersion) {
-      EXPECT_EQ(int64_t(consent["policy_version"].get_int64()), *e.consent->policyVersion);
+      EXPECT_EQ(ok(consent["policy_version"].get_int64()), *e.consent->policyVersion);
     }
   }
 
@@ -285,21 +288,21 @@ void checkEvent(const Event& e, const std::string& json) {
   auto client = doc["client"];
   ASSERT_EQ(client.error() == simdjson::SUCCESS, anyClient) << json;
   if (anyClient) {
-    dom::element c = client.value();
+    dom::element c = ok(client);
     expectString(c, "ip", e.ip ? std::optional(e.ip->toString()) : std::nullopt, "client");
     EXPECT_EQ(c["os"].error() == simdjson::SUCCESS, os);
     if (os) {
-      expectString(c["os"].value(), "name", e.osName, "os");
-      expectString(c["os"].value(), "version", e.osVersion, "os");
+      expectString(ok(c["os"]), "name", e.osName, "os");
+      expectString(ok(c["os"]), "version", e.osVersion, "os");
     }
     EXPECT_EQ(c["browser"].error() == simdjson::SUCCESS, browser);
     if (browser) {
-      expectString(c["browser"].value(), "name", e.browserName, "browser");
-      expectString(c["browser"].value(), "version", e.browserVersion, "browser");
+      expectString(ok(c["browser"]), "name", e.browserName, "browser");
+      expectString(ok(c["browser"]), "version", e.browserVersion, "browser");
     }
     EXPECT_EQ(c["device"].error() == simdjson::SUCCESS, device);
     if (device) {
-      dom::element d = c["device"].value();
+      dom::element d = ok(c["device"]);
       expectString(d, "type", e.deviceType, "device");
       expectString(d, "family", e.deviceFamily, "device");
       expectString(d, "brand", e.deviceBrand, "device");
@@ -308,31 +311,31 @@ void checkEvent(const Event& e, const std::string& json) {
     expectString(c, "language", e.language, "client");
     EXPECT_EQ(c["screen"].error() == simdjson::SUCCESS, e.screen.has_value());
     if (e.screen) {
-      EXPECT_EQ(int64_t(c["screen"]["width"].get_int64()), e.screen->width);
-      EXPECT_EQ(int64_t(c["screen"]["height"].get_int64()), e.screen->height);
-      EXPECT_EQ(double(c["screen"]["dpr"].get_double()), e.screen->dpr);
+      EXPECT_EQ(ok(c["screen"]["width"].get_int64()), e.screen->width);
+      EXPECT_EQ(ok(c["screen"]["height"].get_int64()), e.screen->height);
+      EXPECT_EQ(ok(c["screen"]["dpr"].get_double()), e.screen->dpr);
     }
     EXPECT_EQ(c["viewport"].error() == simdjson::SUCCESS, e.viewport.has_value());
     if (e.viewport) {
-      EXPECT_EQ(int64_t(c["viewport"]["width"].get_int64()), e.viewport->width);
-      EXPECT_EQ(int64_t(c["viewport"]["height"].get_int64()), e.viewport->height);
+      EXPECT_EQ(ok(c["viewport"]["width"].get_int64()), e.viewport->width);
+      EXPECT_EQ(ok(c["viewport"]["height"].get_int64()), e.viewport->height);
     }
   }
   bool anyPage = e.host || e.path || e.referrer;
   auto page = doc["page"];
   ASSERT_EQ(page.error() == simdjson::SUCCESS, anyPage);
   if (anyPage) {
-    expectString(page.value(), "host", e.host, "page");
-    expectString(page.value(), "path", e.path, "page");
-    expectString(page.value(), "referrer", e.referrer, "page");
+    expectString(ok(page), "host", e.host, "page");
+    expectString(ok(page), "path", e.path, "page");
+    expectString(ok(page), "referrer", e.referrer, "page");
   }
   EXPECT_EQ(doc["bot"].error() == simdjson::SUCCESS, e.bot.has_value());
   if (e.bot) {
-    EXPECT_EQ(bool(doc["bot"].get_bool()), *e.bot);
+    EXPECT_EQ(ok(doc["bot"].get_bool()), *e.bot);
   }
   ASSERT_EQ(doc["props"].error() == simdjson::SUCCESS, e.props.has_value());
   if (e.props) {
-    dom::object props = doc["props"].get_object();
+    dom::object props = ok(doc["props"].get_object());
     size_t i = 0;
     for (auto [k, v] : props) {
       ASSERT_LT(i, e.props->size());
@@ -342,12 +345,12 @@ void checkEvent(const Event& e, const std::string& json) {
       }
       if (auto* s = std::get_if<std::string>(&value)) {
         if (validUtf8(*s)) {
-          EXPECT_EQ(std::string_view(v.get_string()), *s);
+          EXPECT_EQ(ok(v.get_string()), *s);
         }
       } else if (auto* d = std::get_if<double>(&value)) {
-        EXPECT_EQ(double(v.get_double()), *d);  // shortest round-trip is exact
+        EXPECT_EQ(ok(v.get_double()), *d);  // shortest round-trip is exact
       } else {
-        EXPECT_EQ(bool(v.get_bool()), std::get<bool>(value));
+        EXPECT_EQ(ok(v.get_bool()), std::get<bool>(value));
       }
     }
     EXPECT_EQ(i, e.props->size());
@@ -402,19 +405,19 @@ TEST(EventJson, CloudEventsEnvelope) {
   std::string out;
   appendCloudEventJson(e, "urn:consentry:test", out);
   dom::parser parser;
-  dom::element doc = parser.parse(out);
-  EXPECT_EQ(std::string_view(doc["specversion"].get_string()), "1.0");
-  EXPECT_EQ(std::string_view(doc["id"].get_string()), e.id);
-  EXPECT_EQ(std::string_view(doc["source"].get_string()), "urn:consentry:test");
-  EXPECT_EQ(std::string_view(doc["type"].get_string()), "dev.consentry.beacon");
-  EXPECT_EQ(std::string_view(doc["time"].get_string()), "2026-11-29T01:02:03.456Z");
-  EXPECT_EQ(std::string_view(doc["datacontenttype"].get_string()), "application/json");
-  EXPECT_EQ(std::string_view(doc["partitionkey"].get_string()), "v1");
-  EXPECT_EQ(std::string_view(doc["data"]["name"].get_string()), "signup");
+  dom::element doc = ok(parser.parse(out));
+  EXPECT_EQ(ok(doc["specversion"].get_string()), "1.0");
+  EXPECT_EQ(ok(doc["id"].get_string()), e.id);
+  EXPECT_EQ(ok(doc["source"].get_string()), "urn:consentry:test");
+  EXPECT_EQ(ok(doc["type"].get_string()), "dev.consentry.beacon");
+  EXPECT_EQ(ok(doc["time"].get_string()), "2026-11-29T01:02:03.456Z");
+  EXPECT_EQ(ok(doc["datacontenttype"].get_string()), "application/json");
+  EXPECT_EQ(ok(doc["partitionkey"].get_string()), "v1");
+  EXPECT_EQ(ok(doc["data"]["name"].get_string()), "signup");
   // `data` is byte for byte the plain event.
   EXPECT_NE(out.find(",\"data\":" + toJson(e) + ","), std::string::npos);
   std::vector<std::string_view> keys;
-  for (auto [k, v] : dom::object(doc)) keys.push_back(k);
+  for (auto [k, v] : ok(doc.get_object())) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string_view>{"specversion", "id", "source", "type", "time",
                                                  "datacontenttype", "data", "partitionkey"}));
 
@@ -422,8 +425,8 @@ TEST(EventJson, CloudEventsEnvelope) {
   e.visitor.reset();
   out.clear();
   appendCloudEventJson(e, "/consentry", out);
-  doc = parser.parse(out);
-  EXPECT_EQ(std::string_view(doc["type"].get_string()), "dev.consentry.consent.withdrawn");
+  doc = ok(parser.parse(out));
+  EXPECT_EQ(ok(doc["type"].get_string()), "dev.consentry.consent.withdrawn");
   EXPECT_EQ(doc["partitionkey"].error(), simdjson::NO_SUCH_FIELD);
 }
 

@@ -14,9 +14,12 @@
 #include "config/config_loader.h"
 #include "events/pipeline.h"
 #include "events/sinks/sink_factory.h"
+#include "tests/helpers/simdjson_ok.h"
 
 namespace consentry::filters {
 namespace {
+
+using consentry::test_support::ok;
 
 namespace fs = std::filesystem;
 constexpr const char* kRegexes = "/usr/share/uap-core/regexes.yaml";
@@ -202,11 +205,11 @@ TEST(TelemetryChain, WithdrawalExpiresCookieAndEmitsOnlyIdRegionTime) {
   auto lines = h.lines();
   ASSERT_EQ(lines.size(), 1u);
   simdjson::dom::parser parser;
-  auto doc = parser.parse(lines[0]);
+  auto doc = ok(parser.parse(lines[0]));
   std::set<std::string> keys;
-  for (auto [k, v] : doc.get_object()) keys.insert(std::string(k));
+  for (auto [k, v] : ok(doc.get_object())) keys.insert(std::string(k));
   EXPECT_EQ(keys, (std::set<std::string>{"schema", "id", "time", "type", "region", "visitor"}));
-  EXPECT_EQ(std::string_view(doc["type"].get_string().value()), "consent.withdrawn");
+  EXPECT_EQ(ok(doc["type"].get_string()), "consent.withdrawn");
 }
 
 TEST(TelemetryChain, BeaconAndScript) {
@@ -336,13 +339,13 @@ TEST(TelemetryChainProperty, NoConsentNoEventNoCookieNoAcceptChAndEventsValidate
   for (const auto& line : lines) {
     simdjson::dom::element doc;
     ASSERT_EQ(parser.parse(line).get(doc), simdjson::SUCCESS) << line;
-    for (auto [k, v] : doc.get_object()) {
+    for (auto [k, v] : ok(doc.get_object())) {
       ASSERT_TRUE(topKeys.count(std::string(k))) << k << " in " << line;
       ASSERT_FALSE(v.is_null()) << line;
     }
-    ASSERT_EQ(std::string_view(doc["schema"].get_string().value()), "consentry.event/1");
-    ASSERT_TRUE(doc["consent"]["analytics"].get_bool().value()) << line;
-    std::string_view id = doc["id"].get_string().value();
+    ASSERT_EQ(ok(doc["schema"].get_string()), "consentry.event/1");
+    ASSERT_TRUE(ok(doc["consent"]["analytics"].get_bool())) << line;
+    std::string_view id = ok(doc["id"].get_string());
     ASSERT_EQ(id.size(), 36u);
     ASSERT_EQ(id[14], '7');
     ASSERT_TRUE(ids.insert(std::string(id)).second) << "duplicate id";

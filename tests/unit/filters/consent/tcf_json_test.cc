@@ -4,9 +4,13 @@
 #include <simdjson.h>
 
 #include "filters/consent/tcf_string.h"
+#include "tests/helpers/simdjson_ok.h"
 
 namespace consentry::filters::consent {
 namespace {
+
+using consentry::test_support::as;
+using consentry::test_support::ok;
 
 using namespace std::chrono;
 const system_clock::time_point kNow = system_clock::time_point(seconds(1748736000));
@@ -25,22 +29,24 @@ TEST(TcfDecodeJson, PublishedStringFieldsAndValidity) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
-  EXPECT_EQ(int64_t(doc["version"]), 2);
-  EXPECT_EQ(std::string_view(doc["created"]), "2022-10-17T13:44:54.000Z");
-  EXPECT_EQ(std::string_view(doc["lastUpdated"]), "2022-10-17T13:44:54.000Z");
-  EXPECT_EQ(int64_t(doc["cmpId"]), 2);
-  EXPECT_EQ(int64_t(doc["vendorListVersion"]), 128);
-  EXPECT_EQ(std::string_view(doc["consentLanguage"]), "EN");
-  EXPECT_EQ(std::string_view(doc["publisherCC"]), "AA");
-  EXPECT_TRUE(bool(doc["isServiceSpecific"]));
-  EXPECT_EQ(simdjson::minify(doc["purposesConsent"]), "[1]");
-  EXPECT_EQ(simdjson::minify(doc["vendorConsents"]), "[1000,1001,1002,1003,1004]");
-  EXPECT_EQ(simdjson::minify(doc["vendorLegitimateInterests"]), "[1003,1004]");
-  EXPECT_EQ(simdjson::minify(doc["publisherRestrictions"]), "[]");
+  EXPECT_EQ(as<int64_t>(doc["version"]), 2);
+  EXPECT_EQ(as<std::string_view>(doc["created"]), "2022-10-17T13:44:54.000Z");
+  EXPECT_EQ(as<std::string_view>(doc["lastUpdated"]), "2022-10-17T13:44:54.000Z");
+  EXPECT_EQ(as<int64_t>(doc["cmpId"]), 2);
+  EXPECT_EQ(as<int64_t>(doc["vendorListVersion"]), 128);
+  EXPECT_EQ(as<std::string_view>(doc["consentLanguage"]), "EN");
+  EXPECT_EQ(as<std::string_view>(doc["publisherCC"]), "AA");
+  EXPECT_TRUE(as<bool>(doc["isServiceSpecific"]));
+  EXPECT_EQ(simdjson::minify(consentry::test_support::ok(doc["purposesConsent"])), "[1]");
+  EXPECT_EQ(simdjson::minify(consentry::test_support::ok(doc["vendorConsents"])),
+            "[1000,1001,1002,1003,1004]");
+  EXPECT_EQ(simdjson::minify(consentry::test_support::ok(doc["vendorLegitimateInterests"])),
+            "[1003,1004]");
+  EXPECT_EQ(simdjson::minify(consentry::test_support::ok(doc["publisherRestrictions"])), "[]");
   EXPECT_EQ(doc["disclosedVendors"].error(), simdjson::NO_SUCH_FIELD);
-  EXPECT_EQ(int64_t(doc["publisherTC"]["numCustomPurposes"]), 0);
-  EXPECT_FALSE(bool(doc["valid"]));
-  EXPECT_EQ(std::string_view(doc["invalidReason"]), "tcf_policy_version");
+  EXPECT_EQ(as<int64_t>(doc["publisherTC"]["numCustomPurposes"]), 0);
+  EXPECT_FALSE(as<bool>(doc["valid"]));
+  EXPECT_EQ(as<std::string_view>(doc["invalidReason"]), "tcf_policy_version");
 }
 
 TEST(TcfDecodeJson, ValidStringWithEverySegment) {
@@ -58,15 +64,15 @@ TEST(TcfDecodeJson, ValidStringWithEverySegment) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
-  EXPECT_TRUE(bool(doc["valid"])) << json;
+  EXPECT_TRUE(as<bool>(doc["valid"])) << json;
   EXPECT_EQ(doc["invalidReason"].error(), simdjson::NO_SUCH_FIELD);
-  EXPECT_EQ(simdjson::minify(doc["specialFeatureOptIns"]), "[2]");
-  EXPECT_EQ(simdjson::minify(doc["purposesConsent"]), "[1,2,4]");
-  EXPECT_EQ(simdjson::minify(doc["vendorConsents"]), "[3,4,5,20]");
-  EXPECT_EQ(simdjson::minify(doc["publisherRestrictions"]),
+  EXPECT_EQ(simdjson::minify(ok(doc["specialFeatureOptIns"])), "[2]");
+  EXPECT_EQ(simdjson::minify(ok(doc["purposesConsent"])), "[1,2,4]");
+  EXPECT_EQ(simdjson::minify(ok(doc["vendorConsents"])), "[3,4,5,20]");
+  EXPECT_EQ(simdjson::minify(ok(doc["publisherRestrictions"])),
             R"([{"purposeId":2,"restrictionType":1,"vendors":[7,8]}])");
-  EXPECT_EQ(simdjson::minify(doc["disclosedVendors"]), "[3,20]");
-  EXPECT_EQ(simdjson::minify(doc["publisherTC"]),
+  EXPECT_EQ(simdjson::minify(ok(doc["disclosedVendors"])), "[3,20]");
+  EXPECT_EQ(simdjson::minify(ok(doc["publisherTC"])),
             R"({"pubPurposesConsent":[1],"pubPurposesLITransparency":[2],"numCustomPurposes":3,)"
             R"("customPurposesConsent":[1,3],"customPurposesLITransparency":[2]})");
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <memory>
 
 namespace consentry::events::json {
@@ -163,19 +164,26 @@ void Writer::time(std::chrono::system_clock::time_point time) {
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
   int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
   auto msOfDay = static_cast<unsigned>(ms - days * 86'400'000);
-  int64_t year;
-  unsigned month, day;
-  civilFromDays(days, year, month, day);
-  if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;  // ISO 8601 basic range only
+  // Events of one day share "YYYY-MM-DDT": the calendar arithmetic runs once per day per thread.
+  thread_local int64_t cachedDays = INT64_MIN;
+  thread_local char cachedDate[11];
+  if (days != cachedDays) {
+    int64_t year;
+    unsigned month, day;
+    civilFromDays(days, year, month, day);
+    if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;  // ISO 8601 basic range only
+    auto y = static_cast<unsigned>(year);
+    put2(cachedDate, y / 100);
+    put2(cachedDate + 2, y % 100);
+    cachedDate[4] = '-';
+    put2(cachedDate + 5, month);
+    cachedDate[7] = '-';
+    put2(cachedDate + 8, day);
+    cachedDate[10] = 'T';
+    cachedDays = days;
+  }
   char* b = p_;
-  auto y = static_cast<unsigned>(year);
-  put2(b, y / 100);
-  put2(b + 2, y % 100);
-  b[4] = '-';
-  put2(b + 5, month);
-  b[7] = '-';
-  put2(b + 8, day);
-  b[10] = 'T';
+  std::memcpy(b, cachedDate, sizeof cachedDate);
   unsigned secOfDay = msOfDay / 1000;
   put2(b + 11, secOfDay / 3600);
   b[13] = ':';

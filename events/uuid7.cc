@@ -103,9 +103,21 @@ std::string uuidToString(const Uuid& uuid) {
   return s;
 }
 
-std::string newEventId() {
+namespace {
+Uuid7Generator& threadGenerator() {
   thread_local Uuid7Generator generator;
-  return uuidToString(generator.next());
+  return generator;
+}
+}  // namespace
+
+std::string newEventId() {
+  return uuidToString(threadGenerator().next());
+}
+
+std::string newEventId(std::chrono::system_clock::time_point time) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  return uuidToString(threadGenerator().next(ms > 0 ? static_cast<uint64_t>(ms) : 0));
 }
 
 }  // namespace consentry::events

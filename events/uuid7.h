@@ -4,6 +4,7 @@
 // millisecond, variant 10, 62 random bits from a per-thread PRNG seeded by getrandom(2).
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -36,5 +37,8 @@ void appendUuid(const Uuid& uuid, std::string& out);
 
 // A fresh UUIDv7 in text form from this thread's generator (what Event::id holds).
 std::string newEventId();
+// The same with the timestamp taken from `time` (the request's clock reading) instead of a
+// second reading of the clock; ids stay unique and monotonic per thread all the same.
+std::string newEventId(std::chrono::system_clock::time_point time);
 
 }  // namespace consentry::events

@@ -128,7 +128,7 @@ Decision decideRequest(const ChainShared& shared, WorkerState& worker, const Req
       decideRegion(shared, request.client, d);
       events::Event withdrawn;
       withdrawn.type = events::EventType::ConsentWithdrawn;
-      withdrawn.id = events::newEventId();
+      withdrawn.id = events::newEventId(request.time);
       withdrawn.time = request.time;
       withdrawn.region = d.region->name;
       withdrawn.visitor = d.visitorId;
@@ -175,7 +175,7 @@ Decision decideRequest(const ChainShared& shared, WorkerState& worker, const Req
   // Built in place: an Event is large, and moving it in afterwards showed up in profiles.
   events::Event& event = d.event.emplace();
   event.type = events::EventType::Pageview;
-  event.id = events::newEventId();
+  event.id = events::newEventId(request.time);
   event.time = request.time;
   event.path.emplace(targetPath(request.target));
   fillEventFromRequest(shared, worker, request, d, event);

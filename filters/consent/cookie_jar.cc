@@ -1,5 +1,7 @@
 #include "filters/consent/cookie_jar.h"
 
+#include <new>
+
 namespace consentry::filters::consent {
 
 CookieJar::CookieJar(std::span<const HeaderField> headers) {
@@ -8,7 +10,7 @@ CookieJar::CookieJar(std::span<const HeaderField> headers) {
     CookieIterator it(h.value);
     while (auto pair = it.next()) {
       if (count_ < kInlinePairs) {
-        inline_[count_++] = *pair;
+        new (&inline_.pairs[count_++]) CookiePair(*pair);
       } else {
         more_.push_back(*pair);
       }
@@ -18,7 +20,7 @@ CookieJar::CookieJar(std::span<const HeaderField> headers) {
 
 std::optional<std::string_view> CookieJar::find(std::string_view name) const {
   for (size_t i = 0; i < count_; ++i) {
-    if (inline_[i].name == name) return inline_[i].value;
+    if (inline_.pairs[i].name == name) return inline_.pairs[i].value;
   }
   for (const CookiePair& pair : more_) {
     if (pair.name == name) return pair.value;

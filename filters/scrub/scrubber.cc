@@ -198,7 +198,8 @@ bool Scrubber::scrubUrl(std::string& url) const {
       url.find('%') == std::string::npos ? possibleDetectors(url, detectors_) : detectors_;
   if (active.empty() && (params_.empty() || queryMark == std::string::npos)) return false;
 
-  for (size_t p = 0; p < pathEnd;) {
+  // With no detector left, path segments have nothing to scrub: only query names can match.
+  for (size_t p = 0; !active.empty() && p < pathEnd;) {
     size_t slash = url.find('/', p);
     if (slash == std::string::npos || slash > pathEnd) slash = pathEnd;
     scrubComponent(rw, p, slash, false, active);
@@ -209,7 +210,7 @@ bool Scrubber::scrubUrl(std::string& url) const {
     // Fragments often carry client-side routes with their own query ("#/login?email=...").
     const size_t fragQuery = url.find('?', hash + 1);
     const size_t fragPathEnd = fragQuery == std::string::npos ? url.size() : fragQuery;
-    for (size_t p = hash + 1; p < fragPathEnd;) {
+    for (size_t p = hash + 1; !active.empty() && p < fragPathEnd;) {
       size_t slash = url.find('/', p);
       if (slash == std::string::npos || slash > fragPathEnd) slash = fragPathEnd;
       scrubComponent(rw, p, slash, false, active);

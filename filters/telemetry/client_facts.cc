@@ -117,6 +117,21 @@ void assignIf(std::optional<std::string>& field, bool keep,
   }
 }
 
+// Whether `key` is what describe() builds from these values: the UA, then per hint a marker
+// ('\n' present, '\r' absent) and its value.
+bool sameKey(std::string_view key, std::string_view ua, const bool* present,
+             const std::string_view* values) {
+  if (!key.starts_with(ua)) return false;
+  key.remove_prefix(ua.size());
+  for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
+    if (key.empty() || key.front() != (present[i] ? '\n' : '\r')) return false;
+    key.remove_prefix(1);
+    if (!key.starts_with(values[i])) return false;
+    key.remove_prefix(values[i].size());
+  }
+  return key.empty();
+}
+
 }  // namespace
 
 void fillEvent(const ClientFacts& facts, events::Event& event) {
@@ -155,12 +170,13 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
     }
   }
   ua = ua.substr(0, kMaxUaBytes);
+  // The previous key compared piece by piece, before building this request's key at all.
+  if (lastHit_ != nullptr && sameKey(lastKey_, ua, hintPresent, hintValues)) return *lastHit_;
   key_.assign(ua);
   for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
     key_ += hintPresent[i] ? '\n' : '\r';
     key_.append(hintValues[i]);
   }
-  if (lastHit_ != nullptr && key_ == lastKey_) return *lastHit_;
   if (const ClientFacts* hit = cache_.find(key_)) {
     lastKey_.assign(key_);
     lastHit_ = hit;

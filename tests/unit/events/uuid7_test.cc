@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -48,6 +49,21 @@ TEST(Uuid7, TextForm) {
   }
   EXPECT_EQ(id[14], '7');
   EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b');
+}
+
+TEST(Uuid7, EventIdFromTheRequestTime) {
+  // A day ahead, so this thread's generator has not been further than that already.
+  const auto time = std::chrono::system_clock::now() + std::chrono::hours(24);
+  const auto ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
+  const std::string first = newEventId(time);
+  const std::string second = newEventId(time);
+  ASSERT_EQ(first.size(), 36u);
+  // The first 48 bits (12 hex digits around the first dash) are the given millisecond.
+  const std::string hex = first.substr(0, 8) + first.substr(9, 4);
+  EXPECT_EQ(std::stoull(hex, nullptr, 16), ms) << first;
+  EXPECT_EQ(first[14], '7');
+  EXPECT_LT(first, second) << "same millisecond: the counter keeps ids ordered";
 }
 
 TEST(Uuid7, MonotonicWithinAMillisecondAndAcrossClockSteps) {

@@ -603,10 +603,14 @@ void Connection::flush() {
   if (closed_) return;
   if (!flushClient()) return;
   if (forward_ && !forward_->flush()) return;
-  if (state_ == State::Forwarding && !requestDone_ && !in_.empty() && forward_->wantsBody()) {
+  // Until the upstream socket pushes back: when one write drains the queue completely, body bytes
+  // left in in_ have no event left to move them (the client may have sent its last byte).
+  while (state_ == State::Forwarding && !requestDone_ && !in_.empty() && forward_->wantsBody()) {
+    const size_t before = in_.size();
     pumpRequestBody();
     if (closed_) return;
     if (!forward_->flush()) return;
+    if (in_.size() == before || forward_->queued() > 0) break;  // needs input, or a write event
   }
   if (state_ == State::Head && !in_.empty() && out_.size() < kHighWater) {
     // Pipelined requests parked behind a full output buffer.

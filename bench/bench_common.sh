@@ -2,6 +2,15 @@
 # every server the script started (their PIDs go into `pids`), and the static nginx origin that
 # serves the 1 KiB body all proxies are measured against.
 
+# Every script pins the proxies under test to PROXY_CPU and the origin + load generator to
+# LOAD_CPU, so a proxy never competes with its own load; many connections need a high fd limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+proxy_cpu=${PROXY_CPU:-1}
+load_cpu=${LOAD_CPU:-0}
+# Arrays, not functions: a backgrounded function is a subshell, whose pid is not the server's.
+on_load=(taskset -c "$load_cpu")
+on_proxy=(taskset -c "$proxy_cpu")
+
 bench_setup() {  # $1: name prefix of the scratch folder under /tmp
   work=$(mktemp -d "/tmp/$1.XXXXXX")
   chmod 755 "$work"  # nginx workers run as www-data when started by root

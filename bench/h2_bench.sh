@@ -10,13 +10,10 @@
 #        env ROUNDS=3 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=21181 BASELINE_BIN=path/to/old/consentry
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
 bin=${CONSENTRY_BIN:-build/release/consentry}
 base=${PORT_BASE:-21181}
-on_load=(taskset -c "${LOAD_CPU:-0}")
-on_proxy=(taskset -c "${PROXY_CPU:-1}")
 # shellcheck source=bench/bench_common.sh
 source bench/bench_common.sh  # the script has cd'd to the repository root
 bench_setup consentry-h2bench

@@ -10,12 +10,9 @@
 #        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 secs=${1:-10}
 conns=${2:-50}
 rounds=${3:-5}
-proxy_cpu=${PROXY_CPU:-1}
-load_cpu=${LOAD_CPU:-0}
 base=${PORT_BASE:-18181}
 bin=${CONSENTRY_BIN:-build/release/consentry}
 # shellcheck source=bench/bench_common.sh
@@ -67,9 +64,6 @@ csy_conf $CSY_T $CSY_T_ADMIN "consent:
 telemetry: {record: all, visitor_id: none}
 sinks: [{name: local, type: file, path: $work/events.jsonl}]" > "$work/csy_t.yaml"
 
-# Arrays, not functions: a backgrounded function is a subshell, whose pid is not the server's.
-on_load=(taskset -c "$load_cpu")
-on_proxy=(taskset -c "$proxy_cpu")
 "${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
 "${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
 "${on_proxy[@]}" haproxy -f "$work/haproxy.cfg" -q & pids+=($!)

@@ -5,6 +5,7 @@
 
 #include "proxy/admin/access_log.h"
 #include "proxy/forwarding.h"
+#include "proxy/http1/field_scanner.h"
 #include "proxy/http2/session.h"
 #include "proxy/http2/validation.h"
 #include "proxy/proxy_metrics.h"
@@ -464,16 +465,11 @@ bool Stream::submitTrailers() {
     const size_t end = rest.find("\r\n");
     const std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    const std::string_view name = line.substr(0, colon);
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    HeaderField field;  // the chunked decoder validated these lines; the scanner splits them
+    if (http1::detail::scanField(line, true, field).status == http1::Status::Error) continue;
     bool forbidden = false;
-    for (std::string_view f : kForbidden) forbidden = forbidden || equalsIgnoreCase(name, f);
-    if (!forbidden) fields.add(name, value);
+    for (std::string_view f : kForbidden) forbidden = forbidden || equalsIgnoreCase(field.name, f);
+    if (!forbidden) fields.add(field.name, field.value);
   }
   if (fields.size() == 0) return false;
   std::vector<nghttp2_nv>& nva = fields.finish();

@@ -16,6 +16,11 @@ namespace consentry::proxy {
 namespace {
 // Accepting in small batches keeps one busy listener from starving the connections it feeds.
 constexpr int kAcceptBatch = 32;
+// A TLS connection's first handshake step (key exchange, and a signature unless resumed) costs
+// hundreds of microseconds and runs as soon as it is accepted: a batch of 32 made every connection
+// already in progress wait for all of them. One per wakeup (as nginx does) lets the loop serve
+// the ready connections between new handshakes; the listener stays ready, so none is lost.
+constexpr int kTlsAcceptBatch = 1;
 }  // namespace
 
 Worker::Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets)
@@ -87,7 +92,8 @@ void Worker::onAccept(evutil_socket_t, short, void* arg) {
 
 void Worker::accept(size_t listener) {
   const int listenFd = sockets_[listener].fd;
-  for (int i = 0; i < kAcceptBatch && !draining_; ++i) {
+  const int batch = sockets_[listener].tls ? kTlsAcceptBatch : kAcceptBatch;
+  for (int i = 0; i < batch && !draining_; ++i) {
     sockaddr_storage peer{};
     socklen_t length = sizeof(peer);
     int fd = ::accept4(listenFd, reinterpret_cast<sockaddr*>(&peer), &length,

@@ -52,6 +52,9 @@ Session::Session(Worker& worker, std::shared_ptr<WorkerContext> context, ClientS
   nghttp2_option_new(&options);
   // Windows open only as far as the upstream took the bytes (Stream gives them back).
   nghttp2_option_set_no_auto_window_update(options, 1);
+  // A closed stream is forgotten at once: nghttp2 otherwise keeps recently closed streams (as many
+  // as streams may be open) for the RFC 7540 priority tree, which this server does not use.
+  nghttp2_option_set_no_closed_streams(options, 1);
   nghttp2_session_server_new2(&session_, callbacks, this, options);
   nghttp2_option_del(options);
   nghttp2_session_callbacks_del(callbacks);
@@ -60,6 +63,9 @@ Session::Session(Worker& worker, std::shared_ptr<WorkerContext> context, ClientS
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kStreamWindow},
       {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, 16384},
+      // RFC 9218: no RFC 7540 dependency tree to maintain per stream (deprecated by RFC 9113;
+      // streams are served in the order their upstream answers).
+      {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<uint32_t>(context_->config.limits.maxHeaderBytes)},
   };

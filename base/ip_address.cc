@@ -109,20 +109,61 @@ bool IpAddress::isPrivate() const {
   return zero || (bytes_[0] & 0xfe) == 0xfc || (bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80);
 }
 
-std::string IpAddress::toString() const {
-  char buf[INET6_ADDRSTRLEN];
-  if (isV4()) {
-    // Formatted by hand: glibc's inet_ntop goes through sprintf, a visible cost when every
-    // forwarded request carries the client address.
-    char* p = buf;
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) *p++ = '.';
-      p = std::to_chars(p, buf + sizeof buf, bytes_[i]).ptr;
-    }
-    return std::string(buf, p);
+namespace {
+
+char* formatV4(const uint8_t* b, char* out) {
+  for (size_t i = 0; i < 4; ++i) {
+    if (i > 0) *out++ = '.';
+    out = std::to_chars(out, out + 3, b[i]).ptr;
   }
-  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
-  return buf;
+  return out;
+}
+
+}  // namespace
+
+// By hand, following inet_ntop's rules exactly: glibc formats through sprintf, a visible cost
+// when every forwarded request and every event carries the client address. The longest run of
+// two or more zero groups (the first of equal runs) becomes "::"; ::a.b.c.d and ::ffff:a.b.c.d
+// end in a dotted quad.
+char* IpAddress::format(char* out) const {
+  if (isV4()) return formatV4(bytes_.data(), out);
+  uint16_t groups[8];
+  for (size_t i = 0; i < 8; ++i) {
+    groups[i] = static_cast<uint16_t>(bytes_[2 * i] << 8 | bytes_[2 * i + 1]);
+  }
+  int bestBase = -1, bestLen = 0;
+  for (int i = 0; i < 8;) {
+    if (groups[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && groups[j] == 0) ++j;
+    if (j - i > bestLen) {
+      bestBase = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) bestBase = -1;
+  for (int i = 0; i < 8; ++i) {
+    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+      if (i == bestBase) *out++ = ':';
+      continue;
+    }
+    if (i != 0) *out++ = ':';
+    if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && groups[5] == 0xffff))) {
+      return formatV4(bytes_.data() + 12, out);
+    }
+    out = std::to_chars(out, out + 4, groups[i], 16).ptr;
+  }
+  if (bestBase >= 0 && bestBase + bestLen == 8) *out++ = ':';
+  return out;
+}
+
+std::string IpAddress::toString() const {
+  char buf[kMaxTextLength];
+  return std::string(buf, format(buf));
 }
 
 std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {

@@ -37,6 +37,10 @@ class IpAddress {
   bool isPrivate() const;  // RFC 1918, RFC 4193, link-local, loopback, unspecified
 
   std::string toString() const;
+  // The same text as toString() (byte for byte what inet_ntop gives, RFC 5952 shape) written at
+  // `out`, which must have room for kMaxTextLength bytes; returns the end. No allocation.
+  static constexpr size_t kMaxTextLength = 45;
+  char* format(char* out) const;
   bool operator==(const IpAddress&) const = default;
 
  private:

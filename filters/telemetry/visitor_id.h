@@ -14,7 +14,7 @@
 
 namespace consentry::filters::telemetry {
 
-// 128 random bits from getrandom(2) as 32 lower-case hex digits.
+// 128 random bits from OpenSSL's DRBG (getrandom(2) when it fails) as 32 lower-case hex digits.
 Result<std::string> newVisitorId();
 
 // True for what newVisitorId() produces; anything else in the cookie is ignored, not trusted.

@@ -98,5 +98,37 @@ TEST(IpAddress, V4TextMatchesInetNtopForEveryOctetValue) {
   }
 }
 
+// Every zero/non-zero pattern of the eight groups (which decides where "::" goes), each with
+// random group values, plus the mapped (::ffff:a.b.c.d) and compatible (::a.b.c.d) forms and
+// their near misses, must read exactly as glibc's inet_ntop writes them.
+TEST(IpAddress, V6TextMatchesInetNtopForEveryZeroGroupPattern) {
+  std::mt19937 random(11);
+  auto check = [](const std::array<uint8_t, 16>& bytes) {
+    char expected[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET6, bytes.data(), expected, sizeof expected), nullptr);
+    EXPECT_EQ(IpAddress::v6(bytes).toString(), expected);
+  };
+  for (int pattern = 0; pattern < 256; ++pattern) {
+    for (int round = 0; round < 8; ++round) {
+      std::array<uint8_t, 16> bytes{};
+      for (int g = 0; g < 8; ++g) {
+        if ((pattern >> g & 1) == 0) continue;
+        // Small values too, so that groups print with 1 to 4 hex digits.
+        const uint32_t v = 1 + random() % (round % 2 == 0 ? 0xffffu : 0xfu);
+        bytes[2 * g] = static_cast<uint8_t>(v >> 8);
+        bytes[2 * g + 1] = static_cast<uint8_t>(v);
+      }
+      check(bytes);
+      // The same pattern with the last 32 bits as an IPv4 address, ::ffff: in front or not.
+      for (uint8_t b5 : {uint8_t{0}, uint8_t{0xff}}) {
+        std::array<uint8_t, 16> v4 = bytes;
+        v4[10] = v4[11] = b5;
+        for (int k = 12; k < 16; ++k) v4[k] = static_cast<uint8_t>(random());
+        check(v4);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace consentry

@@ -10,6 +10,14 @@ load_cpu=${LOAD_CPU:-0}
 # Arrays, not functions: a backgrounded function is a subshell, whose pid is not the server's.
 on_load=(taskset -c "$load_cpu")
 on_proxy=(taskset -c "$proxy_cpu")
+# RT_PRIO=N runs everything a script starts under SCHED_FIFO priority N: on a machine shared with
+# builds, the contenders then get their cores whenever they are runnable (the kernel still keeps
+# 5 % for the rest). It does not make a loaded machine quiet: an idle core still runs the builds,
+# so no contender ever waits for a halted core to wake up.
+if [ -n "${RT_PRIO:-}" ]; then
+  on_load=(chrt -f "$RT_PRIO" "${on_load[@]}")
+  on_proxy=(chrt -f "$RT_PRIO" "${on_proxy[@]}")
+fi
 
 bench_setup() {  # $1: name prefix of the scratch folder under /tmp
   work=$(mktemp -d "/tmp/$1.XXXXXX")

@@ -36,7 +36,11 @@ CONF
 pids+=($!)
 "${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
 sleep 1.5
-nghttpx_worker=$(pgrep -P "${pids[1]}" | head -1)  # nghttpx serves from a child process
+for _ in $(seq 50); do  # nghttpx serves from a child process, forked late on a busy machine
+  nghttpx_worker=$(pgrep -P "${pids[1]}" | head -1 || true)
+  [ -n "$nghttpx_worker" ] && break
+  sleep 0.2
+done
 csy_pid=${pids[2]}
 if [ -n "${BASELINE_BIN:-}" ]; then
   sed -e "s/:$CSY,/:$BASELINE,/" -e "s/:$CSY_ADMIN}/:$BASELINE_ADMIN}/" "$work/csy.yaml" \

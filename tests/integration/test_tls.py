@@ -413,3 +413,41 @@ def test_pipelined_requests_in_separate_records_all_answered(tls_proxy, certs):
                 received += chunk
     assert received.count(b"HTTP/1.1 200 ") == 6, received[:400]
     assert b"n=last" in received
+
+
+def proxy_cpu_seconds(p):
+    with open(f"/proc/{p.proc.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_client_key_update_mid_connection_is_answered_without_spinning(tls_proxy):
+    # A TLS 1.3 KeyUpdate asking for ours puts OpenSSL back into its state machine after the
+    # handshake: the only way a post-handshake SSL_read/SSL_write can want the other direction.
+    # The connection must go on (our KeyUpdate, then the next response) and the worker must not
+    # spin on a readiness that cannot help, which would show as CPU time while the client idles.
+    p = tls_proxy()
+    proc = subprocess.Popen(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{p.port}", "-servername", "a.test",
+         "-tls1_3", "-crlf"],  # interactive: a line "K" sends KeyUpdate(update_requested)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        def send(text):
+            proc.stdin.write(text)
+            proc.stdin.flush()
+            time.sleep(0.4)  # s_client reads its commands one read() at a time
+
+        send(b"GET /echo?n=1 HTTP/1.1\nHost: a.test\n\n")
+        send(b"K\n")
+        before = proxy_cpu_seconds(p)
+        time.sleep(1.0)
+        idle_cpu = proxy_cpu_seconds(p) - before
+        send(b"GET /echo?n=2 HTTP/1.1\nHost: a.test\nConnection: close\n\n")
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    text = out.decode(errors="replace")
+    assert "KEYUPDATE" in text, text[-2000:]
+    assert text.count("HTTP/1.1 200 ") == 2, text[-2000:]
+    assert "n=2" in text
+    assert idle_cpu < 0.3, f"{idle_cpu:.2f} s of CPU while the client was idle"

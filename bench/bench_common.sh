@@ -42,3 +42,36 @@ http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:$1; root $work; location / { try_files /1k.html =404; } } }
 CONF
 }
+
+start_tls_proxies() {  # $@: openssl req -newkey arguments for the certificate, e.g. "ec -pkeyopt ..."
+  # Uses ORIGIN, NGINX, CSY, CSY_ADMIN and bin. Makes $work/site.{crt,key}, starts the nginx origin
+  # on LOAD_CPU and, on PROXY_CPU, nginx with TLS and Consentry with a TLS listener in front of it
+  # (pids 0, 1 and 2), both with TLS 1.2 and 1.3 and the same certificate.
+  openssl req -x509 -newkey "$@" -nodes -days 2 -subj /CN=bench.test \
+    -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
+  chmod 644 "$work/site.key"
+  write_origin_conf "$ORIGIN"
+  cat > "$work/nginx.conf" <<CONF
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 16000; }
+http { access_log off; keepalive_requests 1000000;
+  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
+  server { listen 127.0.0.1:$NGINX ssl;
+    ssl_certificate $work/site.crt; ssl_certificate_key $work/site.key;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
+    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+  cat > "$work/csy.yaml" <<CONF
+listeners:
+  - address: 127.0.0.1:$CSY
+    http2: false
+    tls: {certificates: [{cert: $work/site.crt, key: $work/site.key}]}
+admin: {address: 127.0.0.1:$CSY_ADMIN}
+workers: 1
+upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 64}]
+access_log: {path: "off"}
+CONF
+  "${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
+  "${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
+  "${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
+}

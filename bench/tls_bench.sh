@@ -22,35 +22,7 @@ source bench/bench_common.sh  # the script has cd'd to the repository root
 bench_setup consentry-tlsbench
 
 ORIGIN=$base NGINX=$((base + 1)) CSY=$((base + 2)) CSY_ADMIN=$((base + 12))
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
-  -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
-chmod 644 "$work/site.key"
-
-write_origin_conf "$ORIGIN"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
-  server { listen 127.0.0.1:$NGINX ssl;
-    ssl_certificate $work/site.crt; ssl_certificate_key $work/site.key;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
-    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
-cat > "$work/csy.yaml" <<CONF
-listeners:
-  - address: 127.0.0.1:$CSY
-    http2: false
-    tls: {certificates: [{cert: $work/site.crt, key: $work/site.key}]}
-admin: {address: 127.0.0.1:$CSY_ADMIN}
-workers: 1
-upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 64}]
-access_log: {path: "off"}
-CONF
-
-"${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
-"${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
-"${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
+start_tls_proxies ec -pkeyopt ec_paramgen_curve:P-256
 sleep 1.5
 nginx_worker=$(pgrep -P "${pids[1]}" | head -1)  # the TLS nginx's single worker process
 csy_pid=${pids[2]}

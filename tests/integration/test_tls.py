@@ -435,7 +435,7 @@ def test_client_key_update_mid_connection_is_answered_without_spinning(tls_proxy
         def send(text):
             proc.stdin.write(text)
             proc.stdin.flush()
-            time.sleep(0.4)  # s_client reads its commands one read() at a time
+            time.sleep(1.0)  # s_client takes a command only at the start of one read()
 
         send(b"GET /echo?n=1 HTTP/1.1\nHost: a.test\n\n")
         send(b"K\n")

@@ -43,6 +43,18 @@ std::optional<Duration> parseDuration(std::string_view text) {
   return Duration(static_cast<int64_t>(ms));
 }
 
+std::optional<std::chrono::microseconds> parseMicroseconds(std::string_view text) {
+  if (text == "0") return std::chrono::microseconds(0);
+  if (text.ends_with("us")) {
+    uint64_t n = 0;
+    std::string_view unit;
+    if (!splitNumber(text, n, unit) || unit != "us" || n > (uint64_t{1} << 53)) return std::nullopt;
+    return std::chrono::microseconds(static_cast<int64_t>(n));
+  }
+  if (auto ms = parseDuration(text)) return std::chrono::microseconds(*ms);
+  return std::nullopt;
+}
+
 std::optional<uint64_t> parseSize(std::string_view text) {
   uint64_t n = 0;
   std::string_view unit;
@@ -79,6 +91,11 @@ std::string formatDuration(Duration d) {
   if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
+}
+
+std::string formatMicroseconds(std::chrono::microseconds d) {
+  if (d.count() % 1000 == 0) return formatDuration(std::chrono::duration_cast<Duration>(d));
+  return std::to_string(d.count()) + "us";
 }
 
 std::string formatSize(uint64_t bytes) {

@@ -1,6 +1,7 @@
 #pragma once
 // Human-readable durations ("250ms", "10s", "5m", "1h", "13d") and sizes ("16KiB", "100MiB",
-// "1GiB", plain bytes) as used throughout the config file.
+// "1GiB", plain bytes) as used throughout the config file. The few settings finer than a
+// millisecond (busy polling) also take microseconds ("50us").
 
 #include <chrono>
 #include <cstdint>
@@ -13,8 +14,11 @@ namespace consentry {
 using Duration = std::chrono::milliseconds;
 
 std::optional<Duration> parseDuration(std::string_view text);
+// "50us", any parseDuration() text, or a bare "0".
+std::optional<std::chrono::microseconds> parseMicroseconds(std::string_view text);
 std::optional<uint64_t> parseSize(std::string_view text);
 std::string formatDuration(Duration d);
+std::string formatMicroseconds(std::chrono::microseconds d);
 std::string formatSize(uint64_t bytes);
 
 }  // namespace consentry

@@ -6,8 +6,13 @@
 # origin and wrk share LOAD_CPU (taskset), so a proxy never competes with its own load generator.
 # Each proxy is measured ROUNDS times, the order rotating every round, after its own warm-up; the
 # table shows the median of the rounds (requests/s, p50, p99) and the spread of requests/s.
+# Busy polling is measured as a configuration of its own on both sides that have it, in the same
+# rounds: HAProxy with its global `busy-polling` (never sleeps) and Consentry with
+# `busy_poll: BUSY_POLL` (polls that long after each event; see docs/configuration.md); BUSY_POLL=0
+# leaves both out.
 # Usage: bench/peer_bench.sh [seconds=10] [connections=50] [rounds=5]
-#        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000)
+#        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000
+#        BUSY_POLL=200us)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -21,6 +26,9 @@ bench_setup consentry-bench
 
 ORIGIN=$base NGINX=$((base + 1)) HAPROXY=$((base + 2)) NGHTTPX=$((base + 3)) CSY=$((base + 4))
 CSY_T=$((base + 5)) CSY_ADMIN=$((base + 14)) CSY_T_ADMIN=$((base + 15))
+HAPROXY_BP=$((base + 6)) CSY_BP=$((base + 7)) CSY_T_BP=$((base + 8))
+CSY_BP_ADMIN=$((base + 16)) CSY_T_BP_ADMIN=$((base + 17))
+busy_poll=${BUSY_POLL:-200us}
 
 write_origin_conf "$ORIGIN"
 cat > "$work/nginx.conf" <<CONF
@@ -31,10 +39,12 @@ http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:$NGINX;
     location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
-cat > "$work/haproxy.cfg" <<CONF
+haproxy_conf() {  # $1 port, $2 extra global line
+  cat <<CONF
 global
   maxconn 8000
   nbthread 1
+  $2
 defaults
   mode http
   timeout connect 2s
@@ -42,12 +52,15 @@ defaults
   timeout server 30s
   option http-keep-alive
 frontend f
-  bind 127.0.0.1:$HAPROXY
+  bind 127.0.0.1:$1
   default_backend b
 backend b
   http-reuse always
   server o 127.0.0.1:$ORIGIN
 CONF
+}
+haproxy_conf $HAPROXY "" > "$work/haproxy.cfg"
+haproxy_conf $HAPROXY_BP busy-polling > "$work/haproxy_bp.cfg"
 csy_conf() {  # $1 port, $2 admin port, $3 extra yaml
   cat <<CONF
 listeners: [{address: 127.0.0.1:$1, http2: false}]
@@ -59,10 +72,15 @@ $3
 CONF
 }
 csy_conf $CSY $CSY_ADMIN "" > "$work/csy.yaml"
-csy_conf $CSY_T $CSY_T_ADMIN "consent:
+telemetry_yaml="consent:
   sources: [{type: cookie, name: site_consent, format: kv, map: {analytics: [analytics]}}]
-telemetry: {record: all, visitor_id: none}
+telemetry: {record: all, visitor_id: none}"
+csy_conf $CSY_T $CSY_T_ADMIN "$telemetry_yaml
 sinks: [{name: local, type: file, path: $work/events.jsonl}]" > "$work/csy_t.yaml"
+csy_conf $CSY_BP $CSY_BP_ADMIN "busy_poll: $busy_poll" > "$work/csy_bp.yaml"
+csy_conf $CSY_T_BP $CSY_T_BP_ADMIN "busy_poll: $busy_poll
+$telemetry_yaml
+sinks: [{name: local, type: file, path: $work/events_bp.jsonl}]" > "$work/csy_t_bp.yaml"
 
 "${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
 "${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
@@ -72,11 +90,18 @@ sinks: [{name: local, type: file, path: $work/events.jsonl}]" > "$work/csy_t.yam
   --accesslog-file=/dev/null --pid-file="$work/nghttpx.pid" & pids+=($!)
 "${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)
 "${on_proxy[@]}" "$bin" -c "$work/csy_t.yaml" 2>"$work/csy_t.err" & pids+=($!)
+names=("origin (direct)" nginx haproxy nghttpx consentry consentry+telemetry)
+ports=($ORIGIN $NGINX $HAPROXY $NGHTTPX $CSY $CSY_T)
+if [ "$busy_poll" != 0 ]; then
+  "${on_proxy[@]}" haproxy -f "$work/haproxy_bp.cfg" -q & pids+=($!)
+  "${on_proxy[@]}" "$bin" -c "$work/csy_bp.yaml" 2>"$work/csy_bp.err" & pids+=($!)
+  "${on_proxy[@]}" "$bin" -c "$work/csy_t_bp.yaml" 2>"$work/csy_t_bp.err" & pids+=($!)
+  names+=("haproxy busy-polling" "consentry busy_poll" "consentry+telemetry busy_poll")
+  ports+=($HAPROXY_BP $CSY_BP $CSY_T_BP)
+fi
 sleep 1.5
 
 telemetry_args=(-H "Cookie: site_consent=analytics=1" -H "Accept: text/html")
-names=("origin (direct)" nginx haproxy nghttpx consentry consentry+telemetry)
-ports=($ORIGIN $NGINX $HAPROXY $NGHTTPX $CSY $CSY_T)
 
 cpu_ticks() {  # user+system clock ticks of process $1 and its children (nginx workers)
   local total=0 p
@@ -88,7 +113,7 @@ cpu_ticks() {  # user+system clock ticks of process $1 and its children (nginx w
 
 measure() {  # $1 index into names/ports/pids, $2 round: one warm-up and one measured wrk run
   local i=$1 name=${names[$1]} port=${ports[$1]} extra=()
-  [ "$name" = consentry+telemetry ] && extra=("${telemetry_args[@]}")
+  [[ "$name" == consentry+telemetry* ]] && extra=("${telemetry_args[@]}")
   "${on_load[@]}" wrk -t1 -c"$conns" -d2s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
   local out before after
   before=$(cpu_ticks "${pids[$i]}")
@@ -110,6 +135,8 @@ measure() {  # $1 index into names/ports/pids, $2 round: one warm-up and one mea
 }
 
 echo "proxy on cpu $proxy_cpu, origin + wrk on cpu $load_cpu; $rounds rounds of ${secs}s, $conns connections"
+echo "configurations: one worker each; nginx keepalive 64; haproxy http-reuse always (and with"
+echo "busy-polling); consentry keepalive 64, busy_poll 0 (and $busy_poll), telemetry: file sink"
 for ((r = 0; r < rounds; r++)); do
   for ((k = 0; k < ${#names[@]}; k++)); do measure $(((k + r) % ${#names[@]})) "$r"; done
   echo "round $((r + 1))/$rounds done (load average $(cut -d' ' -f1 /proc/loadavg))"
@@ -126,7 +153,7 @@ runs = {}
 for line in open(sys.argv[1]):
     name, _, rps, p50, p99, errs, cpu = line.rstrip("\n").split("\t")
     runs.setdefault(name, []).append((float(rps), ms(p50), ms(p99), int(errs), float(cpu)))
-print(f"{'proxy (1 worker, median)':26} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} "
+print(f"{'proxy (1 worker, median)':30} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} "
       f"{'req/s min-max':>17} {'CPU us/req':>10} runs-with-errors")
 med = {}
 for name, rows in runs.items():
@@ -136,19 +163,26 @@ for name, rows in runs.items():
     cpu = statistics.median(r[4] for r in rows)
     med[name] = (rps, p50, p99, cpu)
     lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
-    print(f"{name:26} {rps:11,.0f} {p50:8.2f} {p99:8.2f} {lo:8,.0f}-{hi:<8,.0f} {cpu:10.1f} "
+    print(f"{name:30} {rps:11,.0f} {p50:8.2f} {p99:8.2f} {lo:8,.0f}-{hi:<8,.0f} {cpu:10.1f} "
           f"{sum(1 for r in rows if r[3])}")
 print()
 def ratio(a, b):
-    print(f"{a + ' / ' + b:34} = {med[a][0] / med[b][0]:.2f}x requests/s, "
+    print(f"{a + ' / ' + b:52} = {med[a][0] / med[b][0]:.2f}x requests/s, "
           f"p99 {med[a][2]:.2f} vs {med[b][2]:.2f} ms, CPU per request {med[a][3] / med[b][3]:.2f}x")
 for peer in ("haproxy", "nginx", "nghttpx"):
     ratio("consentry", peer)
 for peer in ("haproxy", "nginx"):
     ratio("consentry+telemetry", peer)
 print(f"telemetry cost {100 * (1 - med['consentry+telemetry'][0] / med['consentry'][0]):.1f} %")
+if "consentry busy_poll" in med:
+    for ours in ("consentry busy_poll", "consentry+telemetry busy_poll"):
+        for peer in ("haproxy busy-polling", "haproxy", "nginx"):
+            ratio(ours, peer)
+    print("telemetry cost with busy_poll "
+          f"{100 * (1 - med['consentry+telemetry busy_poll'][0] / med['consentry busy_poll'][0]):.1f} %")
 PY
 [ -f "$work/events.jsonl" ] && echo "events recorded: $(wc -l < "$work/events.jsonl")"
+[ -f "$work/events_bp.jsonl" ] && echo "events recorded (busy_poll): $(wc -l < "$work/events_bp.jsonl")"
 
 if [ "${IDLE_CONNS:-5000}" -gt 0 ]; then
   echo

@@ -263,6 +263,9 @@ struct Config {
   std::vector<Listener> listeners = {Listener{}};
   Admin admin;
   int workers = 0;  // 0 = auto: one per core
+  // How long a worker keeps polling for events, without sleeping, after its last event (0: it
+  // sleeps in epoll_wait at once). See docs/configuration.md for when this pays.
+  std::chrono::microseconds busyPoll{0};
   std::vector<IpNetwork> trustedProxies;
   Limits limits;
   std::vector<Upstream> upstreams;

@@ -104,6 +104,7 @@ void writeServer(Writer& w, const Config& c) {
   } else {
     w.kv("workers", c.workers);
   }
+  w.kv("busy_poll", formatMicroseconds(c.busyPoll));
   std::vector<std::string> proxies;
   for (const IpNetwork& n : c.trustedProxies) proxies.push_back(n.toString());
   w.list("trusted_proxies", proxies);

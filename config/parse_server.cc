@@ -1,6 +1,8 @@
-// listeners, admin, workers, trusted_proxies, limits, upstreams, routes, drain_timeout, access_log.
+// listeners, admin, workers, busy_poll, trusted_proxies, limits, upstreams, routes, drain_timeout,
+// access_log.
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -10,6 +12,8 @@ namespace consentry::config::detail {
 namespace {
 
 constexpr int64_t kMaxCount = 1'000'000'000;
+// Longer windows only burn CPU: between bursts of events further apart, sleeping costs less.
+constexpr std::chrono::microseconds kMaxBusyPoll{10'000};
 
 void parseTls(LoadState& s, MapReader& m, TlsConfig& tls) {
   forEachItem(m.diag(), m.get("certificates"), m.path("certificates"),
@@ -233,6 +237,14 @@ void parseServer(MapReader& root, LoadState& s) {
       if (auto v = readInt(d, workers, "workers", 1, 256)) c.workers = static_cast<int>(*v);
     } else {
       d.error(workers, "workers: expected auto or an integer from 1 to 256");
+    }
+  }
+  if (YAML::Node busyPoll = root.get("busy_poll"); busyPoll.IsDefined()) {
+    auto v = busyPoll.IsScalar() ? parseMicroseconds(busyPoll.Scalar()) : std::nullopt;
+    if (v && *v <= kMaxBusyPoll) {
+      c.busyPoll = *v;
+    } else {
+      d.error(busyPoll, "busy_poll: expected 0 or a duration up to 10ms (e.g. 50us)");
     }
   }
   YAML::Node proxies = root.get("trusted_proxies");

@@ -2,13 +2,16 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "proxy/admin/metrics.h"
 #include "proxy/connection.h"
+#include "proxy/event_loop.h"
 #include "proxy/http2/session.h"
 #include "proxy/server.h"
 
@@ -60,7 +63,10 @@ Worker::~Worker() {
 void Worker::start() {
   thread_ = std::thread([this] {
     admin::setMetricsShard(index_ + 1);
-    event_base_dispatch(base_);
+    // Named so that `top -H` and /proc/PID/task/*/comm tell the workers apart from the helpers.
+    const std::string name = "csy-worker-" + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.c_str());
+    runEventLoop(base_, stopRequested_, busyPoll_);
   });
 }
 
@@ -74,6 +80,8 @@ void Worker::drain() {
 }
 
 void Worker::stop() {
+  // The flag, because a break that lands between two turns of the loop would be forgotten.
+  stopRequested_.store(true);
   event_base_loopbreak(base_);
 }
 
@@ -182,6 +190,7 @@ const std::shared_ptr<WorkerContext>& Worker::context() {
     context_ =
         std::make_shared<WorkerContext>(server_.snapshot(), base_, index_, server_.chainFactory());
     generation_ = generation;
+    busyPoll_ = context_->config.busyPoll;
     adopted_.store(generation, std::memory_order_release);
   }
   return context_;

@@ -7,6 +7,7 @@
 #include <event2/event_struct.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <unordered_map>
@@ -88,9 +89,11 @@ class Worker {
   event adoptEvent_{};
   bool draining_ = false;
   std::atomic<bool> drainRequested_{false};
+  std::atomic<bool> stopRequested_{false};
   std::shared_ptr<WorkerContext> context_;
   uint64_t generation_ = 0;
-  std::atomic<uint64_t> adopted_{0};  // generation_, published for the reloading thread
+  std::chrono::microseconds busyPoll_{0};  // of context_'s config, read by the event loop
+  std::atomic<uint64_t> adopted_{0};       // generation_, published for the reloading thread
   std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
   std::vector<std::unique_ptr<ClientConnection>> graveyard_;
   // TLS handshakes in progress: not connections yet, but closed on drain and stop like them.

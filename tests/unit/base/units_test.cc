@@ -19,6 +19,20 @@ TEST(Units, Durations) {
   EXPECT_EQ(formatDuration(Duration(3'600'000)), "1h");
 }
 
+TEST(Units, Microseconds) {
+  EXPECT_EQ(parseMicroseconds("50us")->count(), 50);
+  EXPECT_EQ(parseMicroseconds("2ms")->count(), 2'000);
+  EXPECT_EQ(parseMicroseconds("1s")->count(), 1'000'000);
+  EXPECT_EQ(parseMicroseconds("0")->count(), 0);
+  EXPECT_EQ(parseMicroseconds("0us")->count(), 0);
+  for (const char* bad : {"", "us", "50", "-5us", "5 us", "5µs", "1.5us", "00", "5uss"}) {
+    EXPECT_FALSE(parseMicroseconds(bad)) << bad;
+  }
+  EXPECT_EQ(formatMicroseconds(std::chrono::microseconds(50)), "50us");
+  EXPECT_EQ(formatMicroseconds(std::chrono::microseconds(2'000)), "2ms");
+  EXPECT_EQ(formatMicroseconds(std::chrono::microseconds(0)), "0s");
+}
+
 TEST(Units, Sizes) {
   EXPECT_EQ(*parseSize("16KiB"), 16u * 1024);
   EXPECT_EQ(*parseSize("100MiB"), 100u * 1024 * 1024);

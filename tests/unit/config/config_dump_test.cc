@@ -20,6 +20,7 @@ listeners:
     tls: {certificates: [{cert: "site.crt", key: "site.key"}], min_version: "1.3", ticket_rotation: 90m}
 admin: {address: "127.0.0.1:9902"}
 workers: 3
+busy_poll: 75us
 trusted_proxies: [127.0.0.1/32, "fd00::/8"]
 limits: {max_header_bytes: 32KiB, max_headers: 64, max_uri_bytes: 2000, max_body_bytes: 5MiB,
          header_timeout: 1500ms, idle_timeout: 90s, body_timeout: 1m, max_connections: 9}
@@ -104,8 +105,8 @@ TEST(ConfigDump, DefaultsAreFilledIn) {
   ASSERT_TRUE(r.config);
   const std::string d = dumpConfig(*r.config);
   for (const char* expected :
-       {"max_header_bytes: 64KiB", "drain_timeout: 15s", "workers: auto", "upstream: s",
-        "name: local", "path: events/events.jsonl", "unknown_region: strictest",
+       {"max_header_bytes: 64KiB", "drain_timeout: 15s", "workers: auto", "busy_poll: 0s",
+        "upstream: s", "name: local", "path: events/events.jsonl", "unknown_region: strictest",
         "ua_regexes: /usr/share/uap-core/regexes.yaml", "gpc: refuse_marketing",
         "visitor_cookie: __csy_vid", "address: 127.0.0.1:9901"}) {
     EXPECT_NE(d.find(expected), std::string::npos) << expected << "\n" << d;

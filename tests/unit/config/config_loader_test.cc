@@ -34,6 +34,7 @@ TEST(ConfigLoader, MinimalConfigTakesEveryDefault) {
   EXPECT_FALSE(c->listeners[0].tls);
   EXPECT_EQ(c->admin.address, "127.0.0.1:9901");
   EXPECT_EQ(c->workers, 0);
+  EXPECT_EQ(c->busyPoll.count(), 0);
   EXPECT_TRUE(c->trustedProxies.empty());
   EXPECT_EQ(c->limits, defaults.limits);
   EXPECT_EQ(c->limits.maxHeaderBytes, 64u * 1024);
@@ -100,6 +101,7 @@ listeners:
       ticket_rotation: 6h
 admin: {address: "[::1]:9902"}
 workers: 4
+busy_poll: 1ms
 trusted_proxies: [127.0.0.1/32, 10.0.0.0/8, "::1"]
 limits:
   max_header_bytes: 16KiB
@@ -140,6 +142,7 @@ access_log: {path: off, format: combined, ip: keep}
   EXPECT_EQ(c->listeners[1].tls->ticketRotation, 6h);
   EXPECT_EQ(c->admin.address, "[::1]:9902");
   EXPECT_EQ(c->workers, 4);
+  EXPECT_EQ(c->busyPoll, std::chrono::microseconds(1000));
   ASSERT_EQ(c->trustedProxies.size(), 3u);
   EXPECT_EQ(c->trustedProxies[1].prefixLength(), 8);
   EXPECT_TRUE(c->trustedProxies[2].contains(*IpAddress::parse("::1")));

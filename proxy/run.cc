@@ -97,6 +97,20 @@ void onSignal(evutil_socket_t signal, short, void* arg) {
   }
 }
 
+sigset_t reloadSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
+  return signals;
+}
+
+// The handlers exist: a signal held until now is delivered to this thread.
+void releaseReloadSignals() {
+  const sigset_t signals = reloadSignals();
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+}
+
 unsigned workerCountFor(const config::Config& config) {
   return config.workers > 0 ? static_cast<unsigned>(config.workers)
                             : std::max(1u, std::thread::hardware_concurrency());
@@ -104,8 +118,14 @@ unsigned workerCountFor(const config::Config& config) {
 
 }  // namespace
 
+void holdReloadSignals() {
+  const sigset_t signals = reloadSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
 int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
   std::signal(SIGPIPE, SIG_IGN);
+  holdReloadSignals();
   auto loaded = loadConfig(path, configGiven);
   if (!loaded.config) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.format().c_str());
@@ -158,6 +178,7 @@ int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
     event_add(e, nullptr);
     signals.push_back(e);
   }
+  releaseReloadSignals();
   event_base_dispatch(base);
 
   logLifecycle("info", "draining");

@@ -99,7 +99,13 @@ if [ "$busy_poll" != 0 ]; then
   names+=("haproxy busy-polling" "consentry busy_poll" "consentry+telemetry busy_poll")
   ports+=($HAPROXY_BP $CSY_BP $CSY_T_BP)
 fi
-sleep 1.5
+for port in "${ports[@]}"; do  # a loaded machine can take seconds to start them all
+  for ((try = 0; try < 100; try++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+done
+sleep 0.5
 
 telemetry_args=(-H "Cookie: site_consent=analytics=1" -H "Accept: text/html")
 

@@ -91,9 +91,9 @@ std::vector<VariedRequest> variedRequests(size_t count) {
       "age_verified=1; site_consent=analytics%3D1%7Cads%3D0%7Cv%3D3; _ga=GA1.1.1; "
       "__csy_vid=0123456789abcdef0123456789abcdef",
       "age_verified=1; OptanonConsent=isGpcEnabled=0&datestamp=Mon+Nov+02+2026&version=202310.1.0&"
-      "groups=C0001%3A1%2CC0002%3A1%2CC0003%3A0%2CC0004%3A1; "
+      "consentId={ID}&groups=C0001%3A1%2CC0002%3A1%2CC0003%3A0%2CC0004%3A1; "
       "__csy_vid=fedcba9876543210fedcba9876543210",
-      "age_verified=1; CookieConsent={stamp:%27abc%27%2Cnecessary:true%2Cpreferences:true%2C"
+      "age_verified=1; CookieConsent={stamp:%27{ID}%27%2Cnecessary:true%2Cpreferences:true%2C"
       "statistics:true%2Cmarketing:false%2Cmethod:%27explicit%27%2Cver:1}",
   };
   static const std::vector<std::string> kTargets = {
@@ -123,7 +123,13 @@ std::vector<VariedRequest> variedRequests(size_t count) {
     std::vector<std::pair<std::string, std::string>> fields = {
         {"Host", "example.com"}, {"User-Agent", pick(kUserAgents)}, {"Accept", "text/html"}};
     fields.emplace_back("Accept-Language", pick(kLanguages));
-    fields.emplace_back("Cookie", pick(kConsent));
+    // OneTrust and Cookiebot cookies carry a per-visitor id, so their values rarely repeat
+    // (the consent memo misses); a site's own kv values do repeat.
+    std::string cookie = pick(kConsent);
+    if (const size_t id = cookie.find("{ID}"); id != std::string::npos) {
+      cookie.replace(id, 4, std::to_string(rng()));
+    }
+    fields.emplace_back("Cookie", std::move(cookie));
     if (const std::string& ref = pick(kReferrers); !ref.empty())
       fields.emplace_back("Referer", ref);
     r = makeRequest(std::move(fields), pick(kTargets), pick(kClients));

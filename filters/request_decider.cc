@@ -1,5 +1,7 @@
 #include "filters/request_decider.h"
 
+#include <algorithm>
+
 #include "base/http_header.h"
 #include "events/uuid7.h"
 #include "filters/chain_metrics.h"
@@ -47,6 +49,18 @@ std::shared_ptr<telemetry::DailySecret> dailySecret() {
 WorkerState::WorkerState(const ChainShared& shared)
     : describer(shared.uaRegexes, shared.config->telemetry.uaCacheEntries) {}
 
+const std::optional<std::string>& WorkerState::preferredLanguage(std::string_view acceptLanguage) {
+  for (size_t i = 0; i < languagesUsed; ++i) {
+    if (languages[i].acceptLanguage == acceptLanguage) return languages[i].language;
+  }
+  LanguageMemo& slot = languages[nextLanguage];
+  nextLanguage = (nextLanguage + 1) % languages.size();
+  languagesUsed = std::max(languagesUsed, nextLanguage == 0 ? languages.size() : nextLanguage);
+  slot.acceptLanguage.assign(acceptLanguage);
+  slot.language = telemetry::preferredLanguage(acceptLanguage);
+  return slot.language;
+}
+
 bool isDocumentRequest(const RequestInfo& request) {
   if (request.method != "GET") return false;
   const HeaderField* dest = findHeader(request.headers, "sec-fetch-dest");
@@ -85,12 +99,7 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
       haveReferrer = true;
     }
   }
-  if (!worker.languageCached || acceptLanguage != worker.acceptLanguage) {
-    worker.acceptLanguage.assign(acceptLanguage);
-    worker.language = telemetry::preferredLanguage(acceptLanguage);
-    worker.languageCached = true;
-  }
-  if (worker.language) event.language = *worker.language;
+  if (const auto& language = worker.preferredLanguage(acceptLanguage)) event.language = *language;
   if (!request.host.empty()) event.host.emplace(request.host);
   if (!referrer.empty()) event.referrer.emplace(referrer);
   if (!decision.visitorId.empty()) event.visitor = decision.visitorId;

@@ -3,6 +3,7 @@
 // Exchange and by `consentry explain`: consent → telemetry facts → geo → region policy → scrub →
 // event. No I/O; the only state is the worker's UA cache.
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -21,11 +22,16 @@ namespace consentry::filters {
 struct WorkerState {
   explicit WorkerState(const ChainShared& shared);
   telemetry::ClientDescriber describer;
-  // The last Accept-Language value and its preferred tag: a site sees the same few values over
-  // and over, and parsing one costs more than comparing it.
-  std::string acceptLanguage;
-  std::optional<std::string> language;
-  bool languageCached = false;
+  // The preferred tag of the last few Accept-Language values: a site sees the same few values
+  // over and over, and parsing one costs more than comparing it with each of these.
+  struct LanguageMemo {
+    std::string acceptLanguage;
+    std::optional<std::string> language;
+  };
+  std::array<LanguageMemo, 8> languages;
+  size_t languagesUsed = 0;
+  size_t nextLanguage = 0;  // the slot a miss replaces (round robin)
+  const std::optional<std::string>& preferredLanguage(std::string_view acceptLanguage);
 };
 
 enum class VisitorAction : uint8_t { None, Set, Expire };

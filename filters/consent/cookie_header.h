@@ -41,6 +41,8 @@ std::optional<std::string_view> findCookieIn(std::string_view cookieHeader, std:
 /// Percent-decodes `in` once (`%XX`; a `%` not followed by two hex digits is kept literally;
 /// `+` is left as is because cookies are not form-encoded).
 std::string percentDecode(std::string_view in);
+/// The same into `out` (replacing its contents), so a reused string decodes without allocating.
+void percentDecodeInto(std::string_view in, std::string& out);
 
 /// True when `in` contains a `%XX` escape, i.e. percentDecode would change it.
 bool needsPercentDecode(std::string_view in);

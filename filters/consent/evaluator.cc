@@ -15,11 +15,12 @@ using Outcome = SourceDecision::Outcome;
 SourceDecision decideSourceUncached(const config::ConsentSource& source, std::string_view raw,
                                     std::chrono::system_clock::time_point now) {
   if (raw.size() > kMaxConsentCookieBytes) return SourceDecision::none(Outcome::Oversized);
-  // Percent-decoded exactly once (SPEC §2); most values carry no escape and stay a view.
-  std::string decoded;
+  // Percent-decoded exactly once (SPEC §2); most values carry no escape and stay a view. The
+  // decoded copy lives in per-thread scratch (the parsers below keep no view of it).
+  thread_local std::string decoded;
   std::string_view value = raw;
   if (needsPercentDecode(raw)) {
-    decoded = percentDecode(raw);
+    percentDecodeInto(raw, decoded);
     value = decoded;
   }
   if (source.type == config::ConsentSourceType::Tcf) {

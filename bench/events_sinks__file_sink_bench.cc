@@ -167,7 +167,7 @@ void BM_PipelineToFile(benchmark::State& state) {
     for (auto& e : events) {
       // A full ring drops; the bench wants the sustained rate, so it waits for room instead.
       while (outbox.sizeApprox() >= outbox.capacity()) std::this_thread::yield();
-      outbox.push(std::move(e));
+      outbox.push(e);
     }
     (*p)->flushAndStop(std::chrono::steady_clock::now() + std::chrono::seconds(60));
   }
@@ -209,7 +209,7 @@ void BM_PipelinePacedWakeups(benchmark::State& state) {
       while (std::chrono::steady_clock::now() < next) {
       }
       next += kGap;
-      outbox.push(std::move(e));
+      outbox.push(e);
     }
     switches += voluntarySwitches() - before;
     (*p)->flushAndStop(std::chrono::steady_clock::now() + std::chrono::seconds(60));

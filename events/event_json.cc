@@ -213,24 +213,35 @@ void appendEventJson(const Event& e, std::string& out) {
   writeEvent(w, e);
 }
 
-void appendCloudEventJson(const Event& e, std::string_view source, std::string& out) {
-  Writer w(out, eventBound(e) + stringBound(source.size()) + stringBound(e.id.size()) + 256 +
-                    (e.visitor ? stringBound(e.visitor->size()) : 0));
+void appendCloudEventEnvelope(std::string_view id, EventType type,
+                              std::chrono::system_clock::time_point time, std::string_view key,
+                              std::string_view eventJson, std::string_view source,
+                              std::string& out) {
+  Writer w(out, eventJson.size() + stringBound(source.size()) + stringBound(id.size()) + 256 +
+                    stringBound(key.size()));
   w.raw("{\"specversion\":\"1.0\",\"id\":");
-  w.string(e.id);
+  w.string(id);
   w.raw(",\"source\":");
   w.string(source);
   w.raw(",\"type\":\"dev.consentry.");
-  w.raw(eventTypeName(e.type));
+  w.raw(eventTypeName(type));
   w.raw("\",\"time\":\"");
-  w.time(e.time);
+  w.time(time);
   w.raw("\",\"datacontenttype\":\"application/json\",\"data\":");
-  writeEvent(w, e);
-  if (e.visitor) {
+  w.raw(eventJson);
+  if (!key.empty()) {
     w.raw(",\"partitionkey\":");
-    w.string(*e.visitor);
+    w.string(key);
   }
   w.ch('}');
+}
+
+void appendCloudEventJson(const Event& e, std::string_view source, std::string& out) {
+  thread_local std::string data;
+  data.clear();
+  appendEventJson(e, data);
+  appendCloudEventEnvelope(e.id, e.type, e.time, e.visitor ? std::string_view(*e.visitor) : "",
+                           data, source, out);
 }
 
 std::string defaultCloudEventSource() {

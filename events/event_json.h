@@ -21,6 +21,14 @@ void appendEventJson(const Event& event, std::string& out);
 // Appends the CloudEvents 1.0 structured-mode object whose `data` is the event.
 void appendCloudEventJson(const Event& event, std::string_view source, std::string& out);
 
+// The same envelope around an event already serialized by appendEventJson (`eventJson`), from
+// the fields it repeats: byte for byte what appendCloudEventJson writes for that event. `key` is
+// the event's visitor (empty: no partition key).
+void appendCloudEventEnvelope(std::string_view id, EventType type,
+                              std::chrono::system_clock::time_point time, std::string_view key,
+                              std::string_view eventJson, std::string_view source,
+                              std::string& out);
+
 // "urn:consentry:<hostname>", or "/consentry" when the host name is unknown.
 std::string defaultCloudEventSource();
 

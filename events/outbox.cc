@@ -3,17 +3,18 @@
 #include <bit>
 #include <thread>
 
+#include "events/event_json.h"
 #include "events/event_metrics.h"
 
 namespace consentry::events {
 
 Outbox::Outbox(size_t capacity) {
   size_t cap = std::bit_ceil(capacity < 2 ? size_t{2} : capacity);
-  slots_ = std::make_unique<Event[]>(cap);
+  slots_ = std::make_unique<QueuedEvent[]>(cap);
   mask_ = cap - 1;
 }
 
-bool Outbox::push(Event&& event) {
+bool Outbox::push(const Event& event) {
   // Dekker-style handshake with close(): either we see closed_, or close() sees pushing_ and
   // waits for this push to land, so no accepted event can slip in behind the final drain.
   pushing_.store(true, std::memory_order_seq_cst);
@@ -33,13 +34,25 @@ bool Outbox::push(Event&& event) {
       return false;
     }
   }
-  slots_[tail & mask_] = std::move(event);
+  // Assigned, not moved in: a slot's strings keep the capacity of their last use.
+  QueuedEvent& slot = slots_[tail & mask_];
+  slot.encoded.id.assign(event.id);
+  if (event.visitor) {
+    slot.encoded.key.assign(*event.visitor);
+  } else {
+    slot.encoded.key.clear();
+  }
+  slot.encoded.region.assign(event.region);
+  slot.encoded.payload.clear();
+  appendEventJson(event, slot.encoded.payload);
+  slot.type = event.type;
+  slot.time = event.time;
   tail_.store(tail + 1, std::memory_order_release);
   pushing_.store(false, std::memory_order_release);
   return true;
 }
 
-size_t Outbox::drain(std::vector<Event>& out, size_t max) {
+size_t Outbox::drain(std::vector<QueuedEvent>& out, size_t max) {
   uint64_t head = head_.load(std::memory_order_relaxed);
   if (cachedTail_ - head < max) cachedTail_ = tail_.load(std::memory_order_acquire);
   size_t n = static_cast<size_t>(cachedTail_ - head);

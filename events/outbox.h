@@ -1,18 +1,30 @@
 #pragma once
-// A worker's outbox: a bounded single-producer single-consumer ring of Events. The worker moves
-// events in and never blocks or allocates; the pipeline's dispatcher thread drains them in
-// batches. A full ring drops the event and counts it (consentry_events_dropped_total
-// {reason="outbox_full"}); after close() every push is refused and counted as "stopped".
+// A worker's outbox: a bounded single-producer single-consumer ring of serialized events. The
+// worker serializes each event once, straight into its slot, and never blocks; the pipeline's
+// dispatcher thread drains the slots in batches and only routes them (by region) and wraps them
+// for CloudEvents sinks. A full ring drops the event and counts it
+// (consentry_events_dropped_total{reason="outbox_full"}); after close() every push is refused
+// and counted as "stopped".
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "events/event.h"
+#include "events/sinks/sink.h"
 
 namespace consentry::events {
+
+// One event as the outbox holds it: what file/http/kafka sinks take (id, partition key, region,
+// the consentry.event/1 JSON) plus the two fields a CloudEvents envelope repeats.
+struct QueuedEvent {
+  EncodedEvent encoded;
+  EventType type = EventType::Pageview;
+  std::chrono::system_clock::time_point time;
+};
 
 class Outbox {
  public:
@@ -20,11 +32,12 @@ class Outbox {
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
 
-  // Producer side (one worker thread). Returns false when the event was dropped.
-  bool push(Event&& event);
+  // Producer side (one worker thread): serializes `event` into the next slot (nothing is
+  // serialized for an event that is refused). Returns false when the event was dropped.
+  bool push(const Event& event);
 
   // Consumer side (one thread). Moves up to `max` events to the back of `out`; returns how many.
-  size_t drain(std::vector<Event>& out, size_t max);
+  size_t drain(std::vector<QueuedEvent>& out, size_t max);
 
   // Refuses further pushes; once it returns, no push in progress can still land in the ring, so a
   // drain() after close() sees every event that was ever accepted.
@@ -35,7 +48,7 @@ class Outbox {
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
-  std::unique_ptr<Event[]> slots_;
+  std::unique_ptr<QueuedEvent[]> slots_;
   size_t mask_;
   // Producer and consumer indexes on their own cache lines, each with a cached copy of the
   // other's index so that the common case touches no shared line.

@@ -64,8 +64,6 @@ Result<std::shared_ptr<EventPipeline::Routing>> EventPipeline::buildRouting(
       runner = std::make_shared<SinkRunner>(std::move(sink.value()), s, options_.sinkQueueEvents);
     }
     routing->sinks.push_back(std::move(runner));
-    (s.format == config::EventFormat::CloudEvents ? routing->needsCloudEvents
-                                                  : routing->needsJson) = true;
   }
   return routing;
 }
@@ -213,30 +211,34 @@ EventPipeline::Round EventPipeline::dispatchOnce(
     size_t n = outbox->drain(events_, options_.maxBatch);
     round.events += n;
     round.backlog = round.backlog || n == options_.maxBatch;
-    for (Event& e : events_) {
-      SinkMask mask = routing.router.route(e.region);
+    for (QueuedEvent& q : events_) {
+      SinkMask mask = routing.router.route(q.encoded.region);
       if (mask == 0) {
         EventMetrics::global().dropped(DropReason::NoRoute);
         continue;
       }
-      json_.clear();
       cloud_.clear();
       for (SinkMask m = mask; m != 0; m &= m - 1) {
         auto i = static_cast<size_t>(__builtin_ctzll(m));
-        std::string* payload = &json_;
-        if (routing.sinks[i]->config().format == config::EventFormat::CloudEvents) {
-          payload = &cloud_;
-          if (cloud_.empty()) appendCloudEventJson(e, options_.cloudEventsSource, cloud_);
-        } else if (json_.empty()) {
-          appendEventJson(e, json_);
+        const bool last = (m & (m - 1)) == 0;  // the last destination may take the strings
+        Batch& batch = pendingBatches_[i];
+        if (routing.sinks[i]->config().format != config::EventFormat::CloudEvents) {
+          if (last) {
+            batch.push_back(std::move(q.encoded));
+          } else {
+            batch.push_back(q.encoded);
+          }
+          continue;
         }
-        if ((m & (m - 1)) == 0) {  // the last destination may take the event's strings
-          pendingBatches_[i].push_back(
-              EncodedEvent{std::move(e.id), e.visitor ? std::move(*e.visitor) : std::string(),
-                           std::move(e.region), *payload});
+        if (cloud_.empty()) {
+          appendCloudEventEnvelope(q.encoded.id, q.type, q.time, q.encoded.key, q.encoded.payload,
+                                   options_.cloudEventsSource, cloud_);
+        }
+        if (last) {
+          batch.push_back(EncodedEvent{std::move(q.encoded.id), std::move(q.encoded.key),
+                                       std::move(q.encoded.region), std::move(cloud_)});
         } else {
-          pendingBatches_[i].push_back(
-              EncodedEvent{e.id, e.visitor ? *e.visitor : std::string(), e.region, *payload});
+          batch.push_back(EncodedEvent{q.encoded.id, q.encoded.key, q.encoded.region, cloud_});
         }
       }
     }

@@ -1,14 +1,15 @@
 #pragma once
-// The event stream inside the process (ARCHITECTURE "events/"): one Outbox per worker, a
-// dispatcher thread that drains them in batches, serializes each event once per format its sinks
-// need, routes it by region (events/router.h) and offers the batches to one SinkRunner per sink.
-// A slow sink never blocks the dispatcher: when its queue is full the batch goes to the sink's
-// spool (Sink::overflow) or is counted dropped.
+// The event stream inside the process (ARCHITECTURE "events/"): one Outbox per worker (events
+// arrive there serialized), a dispatcher thread that drains them in batches, wraps an event for
+// CloudEvents sinks when one of its destinations takes that format, routes it by region
+// (events/router.h) and offers the batches to one SinkRunner per sink. A slow sink never blocks the
+// dispatcher: when its queue is full the batch goes to the sink's spool (Sink::overflow) or is
+// counted dropped.
 //
 // Use from the proxy:
 //   auto p = EventPipeline::create(config, {.workers = n}, events::makeSink);  // sink_factory.h
 //   p->start();                      // before workers run
-//   p->outbox(worker).push(std::move(event));   // on worker `worker` only, never blocks
+//   p->outbox(worker).push(event);   // on worker `worker` only: serializes, never blocks
 //   p->reconfigure(newConfig);       // SIGHUP: same outboxes, new sinks/routes, nothing lost
 //   p->reopen();                     // SIGUSR1
 //   p->readiness();                  // for /readyz
@@ -42,7 +43,7 @@ using SinkMaker = std::function<Result<std::unique_ptr<Sink>>(const config::Sink
 
 struct PipelineOptions {
   size_t workers = 1;
-  size_t outboxCapacity = 8192;    // events per worker (an Event is ~870 bytes)
+  size_t outboxCapacity = 8192;    // events per worker (a slot is 144 bytes + its JSON)
   size_t sinkQueueEvents = 65536;  // events queued per sink before overflow
   size_t maxBatch = 2048;          // events drained from one outbox per round
   // How long the dispatcher gathers events after a round that left no backlog, so a sink thread
@@ -77,8 +78,6 @@ class EventPipeline {
   struct Routing {
     std::vector<std::shared_ptr<SinkRunner>> sinks;
     Router router;
-    bool needsJson = false;
-    bool needsCloudEvents = false;
   };
 
   EventPipeline(PipelineOptions options, SinkMaker maker);
@@ -111,9 +110,9 @@ class EventPipeline {
   std::thread dispatcher_;
 
   // Dispatcher-thread scratch, reused across rounds.
-  std::vector<Event> events_;
+  std::vector<QueuedEvent> events_;
   std::vector<Batch> pendingBatches_;
-  std::string json_, cloud_;
+  std::string cloud_;
 };
 
 }  // namespace consentry::events

@@ -28,9 +28,9 @@ bool isHtml(std::span<const HeaderField> headers) {
   return v.size() >= 9 && equalsIgnoreCase(v.substr(0, 9), "text/html");
 }
 
-void emit(const ChainShared& shared, unsigned worker, events::Event&& event) {
+void emit(const ChainShared& shared, unsigned worker, const events::Event& event) {
   if (shared.pipeline == nullptr) return;
-  if (shared.pipeline->outbox(worker).push(std::move(event))) {
+  if (shared.pipeline->outbox(worker).push(event)) {
     chainMetrics().eventsEmitted.fetch_add(1, std::memory_order_relaxed);
   } else {
     chainMetrics().outboxRejected.fetch_add(1, std::memory_order_relaxed);
@@ -89,7 +89,7 @@ class ForwardExchange : public Exchange {
     if (!decision_.event) return;
     // A request that never got an answer was not a page view; a withdrawal stands regardless.
     if (status == 0 && decision_.event->type == events::EventType::Pageview) return;
-    emit(*shared_, worker_, std::move(*decision_.event));
+    emit(*shared_, worker_, *decision_.event);
     decision_.event.reset();
   }
 
@@ -174,7 +174,7 @@ class BeaconExchange : public Exchange {
       if (b.referrer && !b.referrer->empty()) e.referrer = std::move(*b.referrer);
       if (!b.props.empty()) e.props = std::move(b.props);
       finishEvent(*shared_, decision_, e);
-      emit(*shared_, worker_, std::move(e));
+      emit(*shared_, worker_, e);
     }
   }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "events/event_json.h"
 #include "events/event_metrics.h"
 
 namespace consentry::events {
@@ -13,7 +14,9 @@ namespace {
 Event numbered(int i) {
   Event e;
   e.id = std::to_string(i);
-  e.path = std::string(40, 'p');  // heap-allocated, so moves are real moves
+  e.path = std::string(40, 'p');
+  e.visitor = "v" + std::to_string(i);
+  e.region = "eea";
   return e;
 }
 
@@ -31,14 +34,20 @@ TEST(Outbox, FullDropsAndCounts) {
   EXPECT_FALSE(box.push(numbered(9)));
   EXPECT_EQ(box.dropped(), 2u);
   EXPECT_EQ(EventMetrics::global().droppedCount(DropReason::OutboxFull) - before, 2u);
-  std::vector<Event> out;
+  std::vector<QueuedEvent> out;
   EXPECT_EQ(box.drain(out, 3), 3u);
   EXPECT_TRUE(box.push(numbered(10)));  // room again
   EXPECT_EQ(box.drain(out, 100), 6u);
   ASSERT_EQ(out.size(), 9u);
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(out[i].id, std::to_string(i));
-  EXPECT_EQ(out[8].id, "10");
-  EXPECT_EQ(*out[8].path, std::string(40, 'p'));
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(out[i].encoded.id, std::to_string(i));
+  // A slot holds the event serialized once, with what routing and the sinks need beside it.
+  EXPECT_EQ(out[8].encoded.id, "10");
+  EXPECT_EQ(out[8].encoded.key, "v10");
+  EXPECT_EQ(out[8].encoded.region, "eea");
+  std::string json;
+  appendEventJson(numbered(10), json);
+  EXPECT_EQ(out[8].encoded.payload, json);
+  EXPECT_NE(json.find(std::string(40, 'p')), std::string::npos);
 }
 
 TEST(Outbox, ClosedRefusesAndCountsStopped) {
@@ -48,7 +57,7 @@ TEST(Outbox, ClosedRefusesAndCountsStopped) {
   box.close();
   EXPECT_FALSE(box.push(numbered(2)));
   EXPECT_EQ(EventMetrics::global().droppedCount(DropReason::Stopped) - before, 1u);
-  std::vector<Event> out;
+  std::vector<QueuedEvent> out;
   EXPECT_EQ(box.drain(out, 10), 1u);  // what was accepted before close is still there
 }
 
@@ -64,7 +73,7 @@ TEST(Outbox, SpscKeepsOrderAndLosesNothingAccepted) {
     box.close();
     done.store(true);
   });
-  std::vector<Event> got;
+  std::vector<QueuedEvent> got;
   for (;;) {
     bool finished = done.load();  // read before draining: nothing can arrive after that
     size_t n = box.drain(got, 17);
@@ -73,7 +82,7 @@ TEST(Outbox, SpscKeepsOrderAndLosesNothingAccepted) {
   producer.join();
   ASSERT_EQ(got.size(), accepted.size());
   EXPECT_EQ(accepted.size() + box.dropped(), size_t{kN});
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].id, std::to_string(accepted[i]));
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].encoded.id, std::to_string(accepted[i]));
 }
 
 }  // namespace

@@ -288,7 +288,7 @@ TEST(FileSink, PipelineFlushAndStopLosesNothing) {
         e.region = (i + static_cast<int>(w)) % 4 == 0 ? "eea" : "default";
         e.path = "/w" + std::to_string(w) + "/" + std::to_string(i);
         std::string id = e.id, region = e.region;
-        if ((*p)->outbox(w).push(std::move(e))) accepted[w][id] = region;
+        if ((*p)->outbox(w).push(e)) accepted[w][id] = region;
         if (i % 256 == 0) std::this_thread::sleep_for(100us);
       }
     });

@@ -13,6 +13,10 @@ namespace consentry {
 
 using Duration = std::chrono::milliseconds;
 
+// Size constants in 64-bit arithmetic, so `64 * kKiB` cannot overflow int before it widens.
+inline constexpr uint64_t kKiB = 1024;
+inline constexpr uint64_t kMiB = 1024 * kKiB;
+
 std::optional<Duration> parseDuration(std::string_view text);
 // "50us", any parseDuration() text, or a bare "0".
 std::optional<std::chrono::microseconds> parseMicroseconds(std::string_view text);

@@ -43,10 +43,10 @@ struct Admin {
 };
 
 struct Limits {
-  uint64_t maxHeaderBytes = 64 * 1024;
+  uint64_t maxHeaderBytes = 64 * kKiB;
   uint32_t maxHeaders = 100;
-  uint64_t maxUriBytes = 8 * 1024;
-  uint64_t maxBodyBytes = 10 * 1024 * 1024;
+  uint64_t maxUriBytes = 8 * kKiB;
+  uint64_t maxBodyBytes = 10 * kMiB;
   Duration headerTimeout = 10s;
   Duration idleTimeout = 60s;
   Duration bodyTimeout = 60s;
@@ -143,7 +143,7 @@ enum class BotMode { Flag, Drop };
 struct Beacon {
   std::string path = "/__consentry/collect";
   std::string script = "/__consentry/t.js";
-  uint64_t maxBytes = 32 * 1024;
+  uint64_t maxBytes = 32 * kKiB;
   uint32_t maxEvents = 64;
   bool operator==(const Beacon&) const = default;
 };
@@ -230,13 +230,13 @@ struct Sink {
   EventFormat format = EventFormat::Json;
   // file
   std::string path = "events/events.jsonl";
-  uint64_t rotateMaxBytes = 100 * 1024 * 1024;
+  uint64_t rotateMaxBytes = 100 * kMiB;
   Duration rotateMaxAge = 1h;
   Duration fsync = 1s;
   // http
   std::string url;
   uint32_t batchMaxEvents = 500;
-  uint64_t batchMaxBytes = 1024 * 1024;
+  uint64_t batchMaxBytes = kMiB;
   Duration batchMaxDelay = 1s;
   Duration timeout = 5s;
   bool gzip = false;

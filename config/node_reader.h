@@ -35,8 +35,12 @@ class Diagnostics {
   const std::string& file() const { return file_; }
   std::vector<ConfigError>& errors() { return errors_; }
   SourcePos pos(const YAML::Node& node) const { return {file_, node.Mark()}; }
-  void error(const YAML::Mark& mark, std::string message) { add(errors_, file_, mark, message); }
-  void error(const YAML::Node& node, std::string message) { error(node.Mark(), message); }
+  void error(const YAML::Mark& mark, std::string message) {
+    add(errors_, file_, mark, std::move(message));
+  }
+  void error(const YAML::Node& node, std::string message) {
+    error(node.Mark(), std::move(message));
+  }
 
   // Marks are 0-based and may be null (-1) for empty documents; errors are 1-based.
   static void add(std::vector<ConfigError>& errors, const std::string& file, const YAML::Mark& mark,
@@ -92,7 +96,8 @@ class MapReader {
   MapReader(Diagnostics& d, const YAML::Node& node, std::string path);
   MapReader(const MapReader&) = delete;
   MapReader& operator=(const MapReader&) = delete;
-  ~MapReader() { finish(); }
+  // Reporting unread keys can only throw bad_alloc, where ending the process is right.
+  ~MapReader() { finish(); }  // NOLINT(bugprone-exception-escape)
 
   Diagnostics& diag() { return d_; }
   const YAML::Node& node() const { return node_; }

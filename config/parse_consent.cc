@@ -76,16 +76,19 @@ void parseCategoryMap(Diagnostics& d, const YAML::Node& node, const std::string&
   for (const auto& kv : node) {
     const std::string category = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (category != "analytics" && category != "marketing" && category != "functional") {
-      d.error(kv.first,
-              path + ": unknown category '" + category + "' (analytics, marketing, functional)");
+      d.error(kv.first, std::string(path)
+                            .append(": unknown category '")
+                            .append(category)
+                            .append("' (analytics, marketing, functional)"));
       continue;
     }
     if (result.count(category) != 0) {
-      d.error(kv.first, "duplicate key '" + path + "." + category + "'");
+      d.error(kv.first,
+              std::string("duplicate key '").append(path).append(".").append(category).append("'"));
       continue;
     }
     std::vector<std::string>& names = result[category];
-    const std::string p = path + "." + category;
+    const std::string p = std::string(path).append(".").append(category);
     if (kv.second.IsSequence()) {
       forEachItem(d, kv.second, p, [&](const YAML::Node& n, const std::string& ip) {
         if (auto v = readString(d, n, ip)) names.push_back(*v);

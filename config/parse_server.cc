@@ -1,5 +1,8 @@
 // listeners, admin, workers, busy_poll, trusted_proxies, limits, upstreams, routes, drain_timeout,
 // access_log.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -136,8 +139,8 @@ void parseRoute(LoadState& s, Diagnostics& d, const YAML::Node& item, const std:
 
 void checkReadable(LoadState& s, MapReader& m, const char* key, const std::string& file) {
   if (!s.checkFiles || file.empty()) return;
-  if (std::FILE* f = std::fopen(file.c_str(), "rb")) {
-    std::fclose(f);
+  if (const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    ::close(fd);
     return;
   }
   const std::string why = std::strerror(errno);

@@ -137,7 +137,9 @@ void Writer::string(std::string_view text) {
       } else if (c >= '\b' && c <= '\r' && c != 0x0b) {
         *p++ = kShort[c];
       } else {
-        std::memcpy(p, "u00", 3);
+        p[0] = 'u';
+        p[1] = '0';
+        p[2] = '0';
         p[3] = kHex[c >> 4];
         p[4] = kHex[c & 15];
         p += 5;

@@ -27,7 +27,7 @@ Result<std::shared_ptr<const telemetry::UaRegexes>> loadUaRegexes(const std::str
 
 }  // namespace
 
-Result<std::shared_ptr<const ChainShared>> buildChainShared(config::ConfigPtr config,
+Result<std::shared_ptr<const ChainShared>> buildChainShared(const config::ConfigPtr& config,
                                                             std::shared_ptr<geo::GeoDatabase> geo,
                                                             events::EventPipeline* pipeline) {
   auto shared = std::make_shared<ChainShared>();

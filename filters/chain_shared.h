@@ -36,7 +36,7 @@ struct ChainShared {
 
 // Builds the shared part for `config`. `geo` may be passed in to keep one hot-reloading database
 // handle across config reloads (null: open config.geo.database if set).
-Result<std::shared_ptr<const ChainShared>> buildChainShared(config::ConfigPtr config,
+Result<std::shared_ptr<const ChainShared>> buildChainShared(const config::ConfigPtr& config,
                                                             std::shared_ptr<geo::GeoDatabase> geo,
                                                             events::EventPipeline* pipeline);
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/units.h"
+
 namespace consentry::proxy {
 
 class ByteBuffer {
@@ -62,7 +64,7 @@ class ByteBuffer {
   }
 
  private:
-  static constexpr size_t kBlock = 16 * 1024;
+  static constexpr size_t kBlock = 16 * kKiB;
   static constexpr size_t kCachedBlocks = 256;  // 4 MiB per worker thread at most
 
   static std::vector<std::unique_ptr<char[]>>& blockCache() {

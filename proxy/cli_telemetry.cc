@@ -30,6 +30,7 @@ int withArgv(std::string_view command, std::span<const std::string_view> args, F
   storage.emplace_back(command);
   for (auto a : args) storage.emplace_back(a);
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
   return fn(static_cast<int>(storage.size()), argv.data());
@@ -129,6 +130,7 @@ int runUaParseCommand(const CliContext& context, std::span<const std::string_vie
   }
   std::vector<std::string> storage(args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
   return filters::telemetry::runUaParse(regexes, static_cast<int>(storage.size()), argv.data());

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include "base/units.h"
 #include "proxy/byte_buffer.h"
 
 namespace consentry::proxy {
@@ -22,7 +23,7 @@ using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 
 class ClientStream {
  public:
-  static constexpr size_t kReadChunk = 16 * 1024;
+  static constexpr size_t kReadChunk = 16 * kKiB;
   // Result of read(): bytes read (> 0), or one of these.
   static constexpr ssize_t kEof = 0;
   static constexpr ssize_t kWouldBlock = -1;

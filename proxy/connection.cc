@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 
+#include "base/units.h"
 #include "proxy/admin/access_log.h"
 #include "proxy/forwarding.h"
 #include "proxy/http2/session.h"
@@ -21,7 +22,7 @@ namespace {
 
 // Above this many bytes queued towards one side, stop reading from the other.
 constexpr size_t kHighWater = UpstreamExchange::kHighWater;
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 16 * kKiB;
 
 timeval toTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000),

@@ -30,7 +30,7 @@ class Connection final : public ClientConnection, private UpstreamExchange::Owne
   // `h2c`: a connection opening with the HTTP/2 preface switches to HTTP/2 (prior knowledge).
   Connection(Worker& worker, std::shared_ptr<WorkerContext> context, ClientStream stream,
              const IpAddress& peer, bool h2c);
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 

@@ -58,7 +58,7 @@ Result<void> prepare(Telemetry& t, const config::ConfigPtr& config) {
 }
 
 // Geo databases are replaced in place by updaters (geoipupdate): notice without a SIGHUP.
-void watchGeoDatabase(Telemetry& t, std::stop_token stop) {
+void watchGeoDatabase(Telemetry& t, const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     for (int i = 0; i < 50 && !stop.stop_requested(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   };
   // Before any thread starts: see holdReloadSignals().
   proxy::holdReloadSignals();
-  std::jthread geoWatcher([](std::stop_token stop) { watchGeoDatabase(telemetry, stop); });
+  std::jthread geoWatcher([](const std::stop_token& stop) { watchGeoDatabase(telemetry, stop); });
   hooks.drained = [] {
     // Every request has finished: whatever the workers accepted is in the outboxes now.
     if (!telemetry.pipeline || telemetry.stopped.exchange(true)) return;

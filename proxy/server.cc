@@ -119,7 +119,7 @@ void Server::publish(std::shared_ptr<const Snapshot> snapshot) {
   healthChecker_ = std::make_unique<HealthChecker>(std::move(snapshot));
 }
 
-Result<void> Server::start(config::ConfigPtr config) {
+Result<void> Server::start(const config::ConfigPtr& config) {
   auto snapshot = prepare(config);
   if (!snapshot) return snapshot.error();
   unsigned count = config->workers > 0 ? static_cast<unsigned>(config->workers)

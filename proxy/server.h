@@ -33,7 +33,7 @@ class Server {
                                                         uint64_t generation);
 
   // Binds all listeners (errors name the address) and starts the workers.
-  Result<void> start(config::ConfigPtr config);
+  Result<void> start(const config::ConfigPtr& config);
   // Publishes a new snapshot and asks every worker to switch to it; new connections use it, live
   // ones keep theirs. Listener changes need a restart.
   Result<void> reload(config::ConfigPtr config);

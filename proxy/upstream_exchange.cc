@@ -6,12 +6,13 @@
 #include <cerrno>
 #include <charconv>
 
+#include "base/units.h"
 #include "proxy/proxy_metrics.h"
 
 namespace consentry::proxy {
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 16 * kKiB;
 
 timeval toTimeval(std::chrono::milliseconds ms) {
   return timeval{static_cast<time_t>(ms.count() / 1000),

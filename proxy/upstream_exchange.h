@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/units.h"
 #include "proxy/byte_buffer.h"
 #include "proxy/http1/parser.h"
 #include "proxy/upstream/pool.h"
@@ -28,7 +29,7 @@ namespace consentry::proxy {
 class UpstreamExchange {
  public:
   // Above this many bytes queued towards the upstream, the owner stops handing over body bytes.
-  static constexpr size_t kHighWater = 256 * 1024;
+  static constexpr size_t kHighWater = 256 * kKiB;
 
   class Owner {
    public:

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: installs dependencies, builds the release and ASan+UBSan presets, runs
-# every unit and integration test under both, then builds the fuzz targets and runs each briefly.
-# Usage: scripts/test.sh            (FUZZ_SECONDS=N to change the per-target fuzz time, 0 = skip)
+# The whole test suite: installs dependencies, lints (scripts/lint.sh), builds the release and
+# ASan+UBSan presets, runs every unit and integration test under both, then builds the fuzz
+# targets and runs each briefly.
+# Usage: scripts/test.sh   (FUZZ_SECONDS=N per-target fuzz time, 0 = skip; CONSENTRY_LINT=0 skips lint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 jobs=$(nproc)
+
+if [ "${CONSENTRY_LINT:-1}" != 0 ]; then
+  echo "== lint (clang-format, clang-tidy)"
+  scripts/lint.sh
+fi
 
 echo "== release build"
 cmake --preset release >/dev/null

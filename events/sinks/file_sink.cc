@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "base/units.h"
 #include "events/sinks/fd_io.h"
 
 namespace consentry::events {
@@ -47,7 +48,7 @@ Result<std::unique_ptr<FileSink>> FileSink::open(Options options) {
 
 FileSink::FileSink(Options options)
     : options_(std::move(options)), counters_(EventMetrics::global().sink(options_.name)) {
-  buffer_.reserve(options_.bufferBytes + 64 * 1024);
+  buffer_.reserve(options_.bufferBytes + 64 * kKiB);
 }
 
 FileSink::~FileSink() {

@@ -31,7 +31,7 @@ class FileSink final : public Sink {
   struct Options {
     std::string name = "file";
     std::string path = "events/events.jsonl";
-    uint64_t rotateMaxBytes = 100 * 1024 * 1024;    // 0: never by size
+    uint64_t rotateMaxBytes = 100 * kMiB;           // 0: never by size
     Duration rotateMaxAge = std::chrono::hours(1);  // 0: never by age
     Duration fsync = std::chrono::seconds(1);       // 0: after every batch
     size_t bufferBytes = 1 << 20;

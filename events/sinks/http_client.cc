@@ -15,12 +15,14 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/units.h"
+
 namespace consentry::events {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kMaxHeader = 64 * 1024;
-constexpr size_t kMaxBodyKept = 64 * 1024;
+constexpr size_t kMaxHeader = 64 * kKiB;
+constexpr size_t kMaxBodyKept = 64 * kKiB;
 
 struct SslCtxDeleter {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
@@ -387,9 +389,10 @@ Result<HttpResponse> HttpClient::post(
   Deadline deadline = Clock::now() + timeout_;
   std::string request = "POST " + url_.target + " HTTP/1.1\r\nHost: " + url_.host;
   bool defaultPort = url_.port == (url_.tls ? 443 : 80);
-  if (!defaultPort) request += ":" + std::to_string(url_.port);
+  if (!defaultPort) request.append(":").append(std::to_string(url_.port));
   request += "\r\nUser-Agent: consentry\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : headers)
+    request.append(name).append(": ").append(value).append("\r\n");
   request += "\r\n";
   request.append(body);
   // A kept-alive connection the server closed while idle fails before any response byte: one

@@ -109,7 +109,7 @@ bool KafkaSink::produce(const EncodedEvent& event, bool replayed) {
     markFailing(std::string("produce: ") + rd_kafka_err2str(r));
     return false;
   }
-  inFlight.release();  // owned by librdkafka until the delivery report
+  static_cast<void>(inFlight.release());  // owned by librdkafka until the delivery report
   ++outstanding_;
   return true;
 }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/units.h"
 #include "events/event.h"
 
 namespace consentry::filters {
@@ -25,7 +26,7 @@ struct BeaconEvent {
 };
 
 struct BeaconLimits {
-  size_t maxBytes = 32 * 1024;
+  size_t maxBytes = 32 * kKiB;
   size_t maxEvents = 64;
   size_t maxNameChars = 64;
   size_t maxProps = 50;

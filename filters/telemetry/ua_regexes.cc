@@ -23,7 +23,7 @@ char lowerAscii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
-std::optional<std::string> trimmedOrAbsent(std::string s) {
+std::optional<std::string> trimmedOrAbsent(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return std::nullopt;
   size_t e = s.find_last_not_of(" \t");
@@ -36,8 +36,10 @@ struct Captures {
   int count;  // pairs set by the match
 
   std::optional<std::string_view> group(int n) const {
-    if (n <= 0 || n >= count || ovector[2 * n] == PCRE2_UNSET) return std::nullopt;
-    return subject.substr(ovector[2 * n], ovector[2 * n + 1] - ovector[2 * n]);
+    if (n <= 0 || n >= count) return std::nullopt;
+    const size_t at = 2 * static_cast<size_t>(n);
+    if (ovector[at] == PCRE2_UNSET) return std::nullopt;
+    return subject.substr(ovector[at], ovector[at + 1] - ovector[at]);
   }
 };
 
@@ -56,7 +58,7 @@ std::optional<std::string> substitute(const std::string& replacement, const Capt
       out.push_back(c);
     }
   }
-  return trimmedOrAbsent(std::move(out));
+  return trimmedOrAbsent(out);
 }
 
 std::optional<std::string> field(const std::optional<std::string>& replacement, int group,

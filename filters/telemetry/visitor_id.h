@@ -21,7 +21,7 @@ Result<std::string> newVisitorId();
 bool isValidVisitorId(std::string_view id);
 
 // 13 months, as CNIL recommends for audience-measurement cookies (395 days).
-inline constexpr int64_t kVisitorCookieMaxAge = 395 * 86400;
+inline constexpr int64_t kVisitorCookieMaxAge = int64_t{395} * 86400;
 
 // Set-Cookie values: "NAME=ID; Max-Age=...; Path=/; HttpOnly; SameSite=Lax[; Secure]"; Secure
 // only on TLS so plain-HTTP development setups still keep the cookie.

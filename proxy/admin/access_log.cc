@@ -13,12 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "base/units.h"
+
 namespace consentry::admin {
 
 namespace {
 
-constexpr size_t kWakeBytes = 64 * 1024;
-constexpr size_t kMaxBufferedBytes = 4 * 1024 * 1024;
+constexpr size_t kWakeBytes = 64 * kKiB;
+constexpr size_t kMaxBufferedBytes = 4 * kMiB;
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
 
 struct alignas(64) Slot {
@@ -146,7 +148,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::open(const config::AccessLog& conf
   return log;
 }
 
-AccessLog::~AccessLog() {
+AccessLog::~AccessLog() {  // NOLINT(bugprone-exception-escape): see the header
   {
     std::lock_guard lock(impl_->wakeMutex);
     impl_->stopping = true;

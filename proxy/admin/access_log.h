@@ -24,7 +24,8 @@ class AccessLog {
   // buffers are made; a worker index beyond them (a non-worker thread) shares one more.
   static Result<std::unique_ptr<AccessLog>> open(const config::AccessLog& config, unsigned workers,
                                                  MetricsRegistry& registry = metrics());
-  ~AccessLog();  // writes out what is buffered
+  // Writes out what is buffered. Locking and joining throw only on a broken program state.
+  ~AccessLog();  // NOLINT(bugprone-exception-escape)
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include "base/units.h"
+
 namespace consentry::admin {
 
 namespace {
@@ -199,8 +201,8 @@ Result<void> AdminServer::start(ConfigGetter config, std::string_view address) {
                                          EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
                                          EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
   evhttp_set_timeout(s.http, 10);
-  evhttp_set_max_headers_size(s.http, 16 * 1024);
-  evhttp_set_max_body_size(s.http, 4 * 1024);
+  evhttp_set_max_headers_size(s.http, 16 * kKiB);
+  evhttp_set_max_body_size(s.http, 4 * kKiB);
   evhttp_set_gencb(s.http, &Impl::onRequest, &s);
   evhttp_bound_socket* bound =
       evhttp_bind_socket_with_handle(s.http, hostPort->host.c_str(), hostPort->port);

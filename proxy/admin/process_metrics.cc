@@ -2,6 +2,7 @@
 // scrape (a scrape is rare; caching would only make the numbers stale).
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,13 +24,13 @@ namespace consentry::admin {
 namespace {
 
 std::optional<std::string> readSmallFile(const char* path) {
-  FILE* f = std::fopen(path, "re");
-  if (f == nullptr) return std::nullopt;
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
   std::string text;
   char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  std::fclose(f);
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
   return text;
 }
 

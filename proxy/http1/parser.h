@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/http_header.h"
+#include "base/units.h"
 
 namespace consentry::http1 {
 
@@ -65,9 +66,9 @@ enum class BodyKind : uint8_t {
 };
 
 struct Limits {
-  size_t maxHeaderBytes = 64 * 1024;  // request line + headers + final CRLF
+  size_t maxHeaderBytes = 64 * kKiB;  // request line + headers + final CRLF
   size_t maxHeaders = 100;
-  size_t maxUriBytes = 8 * 1024;
+  size_t maxUriBytes = 8 * kKiB;
 };
 
 struct RequestHead {
@@ -117,7 +118,7 @@ class ChunkedDecoder {
     std::string_view data;  // body bytes found in this step (a view into the input), may be empty
   };
 
-  explicit ChunkedDecoder(size_t maxTrailerBytes = 64 * 1024) : maxTrailerBytes_(maxTrailerBytes) {}
+  explicit ChunkedDecoder(size_t maxTrailerBytes = 64 * kKiB) : maxTrailerBytes_(maxTrailerBytes) {}
 
   // Decodes from the start of `in`. Call repeatedly with the unconsumed remainder; a step returns
   // at most one contiguous data run. Incomplete with consumed == 0 means "need more input".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/units.h"
 #include "proxy/http2/stream.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/worker.h"
@@ -11,7 +12,7 @@ namespace {
 
 // Output queued towards the client above which we stop producing frames, and read input above
 // which we stop reading until nghttp2 took it.
-constexpr size_t kHighWater = 256 * 1024;
+constexpr size_t kHighWater = 256 * kKiB;
 // Per-stream receive window: a slow upstream holds at most this much of one request body here.
 constexpr int32_t kStreamWindow = 256 * 1024;
 // The connection window leaves room for several uploading streams at once.

@@ -1,7 +1,9 @@
 #include "proxy/tls/certificate_file.h"
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -21,9 +23,9 @@ std::string opensslReason() {
 }
 
 std::string unreadable(const std::string& file) {
-  std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (f == nullptr) return std::strerror(errno);
-  std::fclose(f);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  ::close(fd);
   return {};
 }
 

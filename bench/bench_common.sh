@@ -43,6 +43,18 @@ http { access_log off; keepalive_requests 1000000;
 CONF
 }
 
+write_nginx_proxy_conf() {  # $1: listen parameters, $2: extra server-block lines (optional)
+  # nginx as a peer proxy: one worker, keep-alive pool of 64 to ORIGIN, in $work/nginx.conf.
+  cat > "$work/nginx.conf" <<CONF
+worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 16000; }
+http { access_log off; keepalive_requests 1000000;
+  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
+  server { listen $1;${2:-}
+    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+}
+
 start_tls_proxies() {  # $@: openssl req -newkey arguments for the certificate, e.g. "ec -pkeyopt ..."
   # Uses ORIGIN, NGINX, CSY, CSY_ADMIN and bin. Makes $work/site.{crt,key}, starts the nginx origin
   # on LOAD_CPU and, on PROXY_CPU, nginx with TLS and Consentry with a TLS listener in front of it
@@ -51,16 +63,9 @@ start_tls_proxies() {  # $@: openssl req -newkey arguments for the certificate, 
     -addext subjectAltName=DNS:bench.test -keyout "$work/site.key" -out "$work/site.crt" 2>/dev/null
   chmod 644 "$work/site.key"
   write_origin_conf "$ORIGIN"
-  cat > "$work/nginx.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
-  server { listen 127.0.0.1:$NGINX ssl;
+  write_nginx_proxy_conf "127.0.0.1:$NGINX ssl" "
     ssl_certificate $work/site.crt; ssl_certificate_key $work/site.key;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;
-    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_tickets on;"
   cat > "$work/csy.yaml" <<CONF
 listeners:
   - address: 127.0.0.1:$CSY

@@ -31,14 +31,7 @@ CSY_BP_ADMIN=$((base + 16)) CSY_T_BP_ADMIN=$((base + 17))
 busy_poll=${BUSY_POLL:-200us}
 
 write_origin_conf "$ORIGIN"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1; worker_rlimit_nofile 20000; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
-events { worker_connections 16000; }
-http { access_log off; keepalive_requests 1000000;
-  upstream o { server 127.0.0.1:$ORIGIN; keepalive 64; }
-  server { listen 127.0.0.1:$NGINX;
-    location / { proxy_pass http://o; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
+write_nginx_proxy_conf "127.0.0.1:$NGINX"
 haproxy_conf() {  # $1 port, $2 extra global line
   cat <<CONF
 global

@@ -8,7 +8,7 @@
 
 namespace consentry::events {
 
-Outbox::Outbox(size_t capacity) {
+Outbox::Outbox(size_t capacity, Doorbell* doorbell) : doorbell_(doorbell) {
   size_t cap = std::bit_ceil(capacity < 2 ? size_t{2} : capacity);
   slots_ = std::make_unique<QueuedEvent[]>(cap);
   mask_ = cap - 1;
@@ -49,6 +49,7 @@ bool Outbox::push(const Event& event) {
   slot.time = event.time;
   tail_.store(tail + 1, std::memory_order_release);
   pushing_.store(false, std::memory_order_release);
+  if (doorbell_ != nullptr) doorbell_->ringIfSleeping();
   return true;
 }
 

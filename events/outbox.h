@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "events/doorbell.h"
 #include "events/event.h"
 #include "events/sinks/sink.h"
 
@@ -28,7 +29,9 @@ struct QueuedEvent {
 
 class Outbox {
  public:
-  explicit Outbox(size_t capacity);  // rounded up to a power of two, at least 2
+  // `capacity` is rounded up to a power of two, at least 2. `doorbell` (optional) is rung after
+  // a push when the consumer sleeps.
+  explicit Outbox(size_t capacity, Doorbell* doorbell = nullptr);
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
 
@@ -50,6 +53,7 @@ class Outbox {
  private:
   std::unique_ptr<QueuedEvent[]> slots_;
   size_t mask_;
+  Doorbell* doorbell_;
   // Producer and consumer indexes on their own cache lines, each with a cached copy of the
   // other's index so that the common case touches no shared line.
   alignas(64) std::atomic<uint64_t> tail_{0};

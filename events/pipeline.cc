@@ -14,7 +14,7 @@ EventPipeline::EventPipeline(PipelineOptions options, SinkMaker maker)
   if (options_.workers == 0) options_.workers = 1;
   if (options_.maxBatch == 0) options_.maxBatch = 1;
   for (size_t i = 0; i < options_.workers; ++i) {
-    outboxes_.push_back(std::make_unique<Outbox>(options_.outboxCapacity));
+    outboxes_.push_back(std::make_unique<Outbox>(options_.outboxCapacity, &doorbell_));
   }
 }
 
@@ -171,6 +171,7 @@ void EventPipeline::run() {
   constexpr auto kMaxIdle = std::chrono::microseconds(5000);
   const auto interval = std::min(options_.batchInterval, kMaxIdle);
   auto idle = interval;
+  Clock::time_point lastEvents = Clock::now();
   std::unique_lock lock(mutex_);
   for (;;) {
     if (pending_) {
@@ -182,12 +183,23 @@ void EventPipeline::run() {
     std::shared_ptr<Routing> routing = routing_;
     lock.unlock();
     const Round round = dispatchOnce(*routing, std::nullopt);
+    const Clock::time_point now = Clock::now();
     lock.lock();
     if (round.backlog) continue;
-    // Workers never signal (a push must stay cheap), so the dispatcher polls: every interval
-    // while events flow, so each sink gets one batch (one wakeup) per interval; backing off to
-    // 5 ms when idle. That bounds both the wakeups and the added latency.
-    if (round.events > 0) idle = interval;
+    if (round.events > 0) {
+      idle = interval;
+      lastEvents = now;
+    } else if (now - lastEvents >= options_.idleAfter) {
+      if (sleepUntilRung(lock, *routing)) {
+        idle = interval;
+        lastEvents = Clock::now();
+      }
+      continue;
+    }
+    // Workers signal only a sleeping dispatcher (a push must stay cheap), so while events flow
+    // it polls: every interval, so each sink gets one batch (one wakeup) per interval; backing
+    // off to 5 ms, then to sleeping, when they stop. That bounds both the wakeups and the
+    // added latency.
     wake_.wait_for(lock, idle, [&] { return stopping_ || pending_ != nullptr; });
     if (round.events == 0) {
       idle = std::min(std::max(idle * 2, std::chrono::microseconds(50)), kMaxIdle);
@@ -199,6 +211,22 @@ void EventPipeline::run() {
   for (auto& outbox : outboxes_) outbox->close();
   while (dispatchOnce(*routing, deadline).events > 0) {
   }
+}
+
+bool EventPipeline::sleepUntilRung(std::unique_lock<std::mutex>& lock, const Routing& routing) {
+  doorbell_.announceSleep();
+  // The last look: an event pushed before the announcement was seen is found here.
+  lock.unlock();
+  const Round last = dispatchOnce(routing, std::nullopt);
+  lock.lock();
+  bool woken = last.events > 0;
+  if (!woken) {
+    wake_.wait_for(lock, options_.idleSleep,
+                   [&] { return stopping_ || pending_ != nullptr || doorbell_.rung(); });
+    woken = doorbell_.rung();
+  }
+  doorbell_.endSleep();
+  return woken;
 }
 
 EventPipeline::Round EventPipeline::dispatchOnce(

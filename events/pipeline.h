@@ -50,6 +50,10 @@ struct PipelineOptions {
   // is woken (a futex) once per interval rather than once per handful of events. Bounds the
   // latency it adds; an idle dispatcher backs off further, to 5 ms.
   std::chrono::microseconds batchInterval{1000};
+  // After this long without events the dispatcher stops polling and sleeps until a push rings
+  // it (events/doorbell.h), waking on its own only every `idleSleep`.
+  std::chrono::milliseconds idleAfter{20};
+  std::chrono::milliseconds idleSleep{1000};
   std::string cloudEventsSource;  // empty: defaultCloudEventSource()
 };
 
@@ -93,12 +97,18 @@ class EventPipeline {
   void stopSinks(const std::vector<std::shared_ptr<SinkRunner>>& sinks,
                  std::chrono::steady_clock::time_point deadline, bool& complete);
 
+  // Sleeps until the dispatcher is rung, told to stop or given a new routing. True when rung
+  // or when events turned up in the last look before sleeping.
+  bool sleepUntilRung(std::unique_lock<std::mutex>& lock, const Routing& routing);
+
   PipelineOptions options_;
   SinkMaker maker_;
-  std::vector<std::unique_ptr<Outbox>> outboxes_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;      // the dispatcher: stop or a new routing
+  std::condition_variable wake_;  // the dispatcher: stop, a new routing, or a push (doorbell_)
+  Doorbell doorbell_{mutex_, wake_};
+  std::vector<std::unique_ptr<Outbox>> outboxes_;  // after doorbell_: they point to it
+
   std::condition_variable swapped_;   // reconfigure(): the dispatcher took the new routing
   std::shared_ptr<Routing> routing_;  // what the dispatcher uses
   std::shared_ptr<Routing> pending_;  // handed over by reconfigure()

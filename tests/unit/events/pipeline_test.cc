@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -174,6 +176,57 @@ TEST(Pipeline, ManyProducersFlushAndStopLosesNothing) {
   EXPECT_EQ(defaults, gotB.size());  // ... and default events reached both sinks
   EXPECT_EQ(sinks["a"].flushes, 1);
   EXPECT_EQ(sinks["a"].writerThreads.size(), 1u) << "a sink is written from its own thread only";
+}
+
+// Voluntary context switches of every thread of this process so far.
+uint64_t voluntarySwitches() {
+  uint64_t total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::stoull(line.substr(24));
+    }
+  }
+  return total;
+}
+
+TEST(Pipeline, IdleDispatcherSleepsAndAPushWakesIt) {
+  config::Config c;
+  c.sinks = {sink("a")};
+  Sinks sinks;
+  // A long own-wakeup period: an event that waited for it instead of the doorbell shows.
+  auto p =
+      EventPipeline::create(c, {.workers = 2, .idleAfter = 20ms, .idleSleep = 20s}, sinks.maker());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EventPipeline& pipeline = **p;
+  pipeline.start();
+  auto written = [&] {
+    std::lock_guard lock(sinks["a"].mutex);
+    return sinks["a"].written.size();
+  };
+
+  // Asleep: the process (dispatcher, one sink thread ticking every 100 ms, this thread) barely
+  // wakes up; a polling dispatcher alone would wake every 5 ms.
+  std::this_thread::sleep_for(100ms);
+  const uint64_t before = voluntarySwitches();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LT(voluntarySwitches() - before, 25u);
+
+  std::mt19937 rng(7);
+  Clock::duration worst{};
+  for (int i = 0; i < 20; ++i) {
+    // Sometimes well asleep, sometimes just dozing off, sometimes still polling.
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 40));
+    const size_t had = written();
+    const Clock::time_point pushed = Clock::now();
+    ASSERT_TRUE(pipeline.outbox(static_cast<size_t>(i % 2)).push(eventIn("default", i)));
+    while (written() == had && Clock::now() - pushed < 10s) std::this_thread::sleep_for(100us);
+    ASSERT_EQ(written(), had + 1) << "event " << i << " was not delivered";
+    worst = std::max(worst, Clock::now() - pushed);
+  }
+  EXPECT_LT(worst, 2s) << "a push must wake a sleeping dispatcher";
+  ASSERT_TRUE(pipeline.flushAndStop(Clock::now() + 10s));
 }
 
 TEST(Pipeline, ResidencyPropertyOverRandomEvents) {

@@ -2,6 +2,7 @@
 // Loads and validates the YAML config into an immutable snapshot. Every problem is reported as
 // "FILE:LINE:COL: message" (the position of the offending YAML node); unknown keys are errors.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,10 @@ std::string dumpConfig(const Config& config);
 
 // conf/consentry.yaml, compiled into the binary; used when no -c is given and the file is absent.
 std::string_view embeddedDefaultConfig();
+// The files the embedded default config includes (conf/regions/*.yaml), by their path relative
+// to conf/ ("regions/gdpr.yaml"); they are compiled in with it.
+std::optional<std::string_view> embeddedInclude(std::string_view path);
+// The file name errors in the embedded default config carry.
+inline constexpr std::string_view kEmbeddedConfigName = "<embedded>";
 
 }  // namespace consentry::config

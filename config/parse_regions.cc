@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config/config_loader.h"
 #include "config/load_state.h"
 
 namespace consentry::config::detail {
@@ -171,11 +172,16 @@ void parseInclude(LoadState& s, Diagnostics& d, const YAML::Node& item, const st
     return;
   }
   std::filesystem::path file(*name);
+  // The embedded default config has no folder of its own: its includes are compiled in too.
+  const std::optional<std::string_view> embedded =
+      d.file() == kEmbeddedConfigName && file.is_relative()
+          ? embeddedInclude(file.lexically_normal().string())
+          : std::nullopt;
   if (file.is_relative()) file = std::filesystem::path(d.file()).parent_path() / file;
   const std::string fileName = file.lexically_normal().string();
   YAML::Node doc;
   try {
-    doc = YAML::LoadFile(fileName);
+    doc = embedded ? YAML::Load(std::string(*embedded)) : YAML::LoadFile(fileName);
   } catch (const YAML::BadFile&) {
     d.error(target, m.path("include") + ": cannot read '" + fileName + "'");
     return;

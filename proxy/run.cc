@@ -21,7 +21,8 @@ config::LoadResult loadConfig(const std::string& path, bool configGiven,
                               const config::LoadOptions& options) {
   struct stat st {};
   if (!configGiven && ::stat(path.c_str(), &st) != 0) {
-    return config::loadConfigString(config::embeddedDefaultConfig(), "<embedded>", options);
+    return config::loadConfigString(config::embeddedDefaultConfig(),
+                                    std::string(config::kEmbeddedConfigName), options);
   }
   return config::loadConfigFile(path, options);
 }

@@ -90,11 +90,13 @@ TEST(ConfigDump, RoundTripIsEqual) {
 }
 
 TEST(ConfigDump, RoundTripOfDefaultsAndEmbeddedConfig) {
-  for (std::string_view yaml :
-       {std::string_view("upstreams: [{name: s, servers: ['h:1']}]\n"), embeddedDefaultConfig()}) {
-    LoadResult first = loadConfigString(yaml, "a.yaml");
+  const std::pair<std::string_view, std::string_view> configs[] = {
+      {"upstreams: [{name: s, servers: ['h:1']}]\n", "a.yaml"},
+      {embeddedDefaultConfig(), kEmbeddedConfigName}};  // its region includes are compiled in
+  for (const auto& [yaml, name] : configs) {
+    LoadResult first = loadConfigString(yaml, std::string(name));
     ASSERT_TRUE(first.config) << errorsOf(first);
-    LoadResult second = loadConfigString(dumpConfig(*first.config), "a.yaml");
+    LoadResult second = loadConfigString(dumpConfig(*first.config), std::string(name));
     ASSERT_TRUE(second.config) << errorsOf(second) << dumpConfig(*first.config);
     EXPECT_TRUE(*first.config == *second.config) << dumpConfig(*first.config);
   }

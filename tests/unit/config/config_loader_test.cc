@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 namespace consentry::config {
@@ -402,12 +404,46 @@ TEST(ConfigLoader, EmbeddedDefaultLoadsAndMatchesTheShippedFile) {
   EXPECT_EQ(c.consent.require[0].cookie, "age_verified");
   EXPECT_EQ(c.consent.require[0].value, "1");
   EXPECT_EQ(c.sinks.at(0).path, "events/events.jsonl");
+  // The shipped legal presets (conf/regions/), compiled in for the embedded copy.
+  std::vector<std::string> regions;
+  for (const auto& region : c.regions) regions.push_back(region.name);
+  ASSERT_GE(regions.size(), 6u);
+  EXPECT_EQ(regions.front(), "gdpr");
+  EXPECT_EQ(regions.back(), "default");
+  for (const char* preset : {"brazil", "china"}) {
+    EXPECT_NE(std::find(regions.begin(), regions.end(), preset), regions.end()) << preset;
+  }
 
   std::ifstream in(std::string(CONSENTRY_SOURCE_DIR) + "/conf/consentry.yaml");
   std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(file, embeddedDefaultConfig());
   LoadResult fromFile = loadConfigFile(std::string(CONSENTRY_SOURCE_DIR) + "/conf/consentry.yaml");
   ASSERT_TRUE(fromFile.config) << joinErrors(fromFile);
+  EXPECT_EQ(fromFile.config->regions, c.regions) << "the compiled-in presets are the files'";
+}
+
+TEST(ConfigLoader, EmbeddedIncludesAreTheShippedPresetFiles) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(CONSENTRY_SOURCE_DIR) + "/conf/regions")) {
+    std::ifstream in(entry.path());
+    std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto embedded = embeddedInclude("regions/" + entry.path().filename().string());
+    ASSERT_TRUE(embedded) << entry.path();
+    EXPECT_EQ(*embedded, file) << entry.path();
+  }
+  EXPECT_FALSE(embeddedInclude("regions/nonexistent.yaml"));
+  EXPECT_FALSE(embeddedInclude("/etc/passwd"));
+}
+
+TEST(ConfigLoader, OnlyTheEmbeddedConfigUsesEmbeddedIncludes) {
+  // A config string with another name resolves includes against its own folder, as files do.
+  LoadResult r = loadConfigString(
+      "upstreams: [{name: s, servers: ['h:1']}]\nregions: [{include: regions/gdpr.yaml}]\n",
+      "/nonexistent/x.yaml");
+  ASSERT_FALSE(r.config);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].message.find("/nonexistent/regions/gdpr.yaml"), std::string::npos)
+      << r.errors[0].format();
 }
 
 TEST(ConfigLoader, DirectoryIsNotAConfig) {

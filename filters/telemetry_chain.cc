@@ -1,5 +1,7 @@
 #include "filters/telemetry_chain.h"
 
+#include <chrono>
+
 #include "events/pipeline.h"
 #include "events/uuid7.h"
 #include "filters/beacon/beacon_parser.h"
@@ -106,7 +108,7 @@ class BeaconExchange : public Exchange {
  public:
   BeaconExchange(std::shared_ptr<const ChainShared> shared, WorkerState& state, unsigned worker,
                  const RequestInfo& request)
-      : shared_(std::move(shared)), worker_(worker) {
+      : shared_(std::move(shared)), worker_(worker), arrived_(request.time) {
     Decision d;
     const consent::CookieJar cookies(request.headers);
     d.consent = shared_->consent->evaluate(cookies, request.headers, request.time);
@@ -160,7 +162,9 @@ class BeaconExchange : public Exchange {
     for (auto& b : parsed.events) {
       events::Event e = base_;
       e.type = events::EventType::Beacon;
-      e.id = events::newEventId();
+      // Every event of one beacon carries the request's arrival time, like a pageview does.
+      e.id = events::newEventId(arrived_);
+      e.time = arrived_;
       e.name = std::move(b.name);
       e.screen = b.screen;
       e.viewport = b.viewport;
@@ -185,6 +189,7 @@ class BeaconExchange : public Exchange {
  private:
   std::shared_ptr<const ChainShared> shared_;
   unsigned worker_;
+  std::chrono::system_clock::time_point arrived_;
   bool consented_ = false;
   Decision decision_;
   events::Event base_;

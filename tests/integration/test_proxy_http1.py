@@ -68,6 +68,19 @@ def test_hop_by_hop_headers_removed(make_proxy):
     assert not seen & {"x-secret", "keep-alive", "te", "proxy-connection"}
 
 
+def test_equal_content_lengths_go_upstream_as_one(make_proxy):
+    """RFC 9110 §8.6: a repeated or listed Content-Length whose values agree is accepted, and the
+    origin gets it once as a single number (a "4, 4" list made Python's origin fail: 502)."""
+    p = make_proxy()
+    for lengths in (b"Content-Length: 4, 4\r\n", b"Content-Length: 4\r\nContent-Length: 4\r\n"):
+        raw = raw_exchange(p.port, b"POST /echo HTTP/1.1\r\nHost: a\r\n" + lengths +
+                           b"Connection: close\r\n\r\nabcd")
+        assert status_of(raw) == 200, raw[:200]
+        echoed = json.loads(raw[raw.index(b"{"):])
+        sent = [v for k, v in echoed["headers"] if k.lower() == "content-length"]
+        assert sent == ["4"] and echoed["body_length"] == 4
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))

@@ -28,6 +28,7 @@ TEST(QuietTrimPolicy, SteadyLoadIsNeverTrimmed) {
   for (uint64_t activity = 1; activity < 1000; ++activity) EXPECT_FALSE(policy.tick(activity));
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 size_t residentBytes() {
   long pages = 0;
   long resident = 0;
@@ -37,6 +38,7 @@ size_t residentBytes() {
   std::fclose(f);
   return n == 2 ? static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
+#endif
 
 // What a burst leaves behind: many small blocks freed while a few survivors between them keep
 // the heap from shrinking at its top, so only a trim can give the pages back.

@@ -62,16 +62,45 @@ Utf8Step stepUtf8(const unsigned char* s, size_t avail) {
   return {need + 1, true};
 }
 
-// True when one of the 8 bytes is a control character, '"', '\\' or non-ASCII (SWAR: a byte
-// below N is found by the borrow of (x - N) into its top bit).
-bool needsAttention(uint64_t x) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  uint64_t control = (x - kOnes * 0x20) & ~x;
-  uint64_t quote = x ^ (kOnes * '"');
-  uint64_t backslash = x ^ (kOnes * '\\');
+// True when one of the bytes of x (8 or 4) is a control character, '"', '\\' or non-ASCII
+// (SWAR: a byte below N is found by the borrow of (x - N) into its top bit).
+template <typename Word>
+bool needsAttention(Word x) {
+  constexpr Word kOnes = static_cast<Word>(0x0101010101010101ULL);
+  constexpr Word kHigh = static_cast<Word>(0x8080808080808080ULL);
+  const Word control = (x - kOnes * 0x20) & ~x;
+  Word quote = x ^ (kOnes * '"');
+  Word backslash = x ^ (kOnes * '\\');
   quote = (quote - kOnes) & ~quote;
   backslash = (backslash - kOnes) & ~backslash;
   return ((control | quote | backslash | x) & kHigh) != 0;
+}
+
+// Copies a text of 1 to 16 bytes that needs no escaping with two overlapping loads and stores
+// (the same bytes read twice where they overlap); returns false, writing nothing, otherwise. Most
+// strings of an event are this short (names, versions, language, region), and their lengths
+// vary from event to event, so a loop per string mispredicted its exit on varied input.
+template <typename Word>
+bool copyCleanOverlapping(const unsigned char* s, size_t n, char* p) {
+  Word head, tail;
+  std::memcpy(&head, s, sizeof(Word));
+  std::memcpy(&tail, s + n - sizeof(Word), sizeof(Word));
+  if (needsAttention(head) || needsAttention(tail)) return false;
+  std::memcpy(p, &head, sizeof(Word));
+  std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
+  return true;
+}
+
+bool copyShortClean(const unsigned char* s, size_t n, char* p) {
+  if (n >= 8) return copyCleanOverlapping<uint64_t>(s, n, p);
+  if (n >= 4) return copyCleanOverlapping<uint32_t>(s, n, p);
+  // 1 to 3 bytes: the first, middle and last byte cover them all.
+  const unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
+  if ((kClass[a] | kClass[b] | kClass[c]) != 0) return false;
+  p[0] = static_cast<char>(a);
+  p[n / 2] = static_cast<char>(b);
+  p[n - 1] = static_cast<char>(c);
+  return true;
 }
 
 // Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras of 146097 days counted
@@ -112,6 +141,11 @@ void Writer::string(std::string_view text) {
   *p++ = '"';
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size(), i = 0;
+  if (n - 1 < 16 && copyShortClean(s, n, p)) {  // 1 to 16 bytes (n - 1 wraps for 0)
+    p += n;
+    i = n;
+  }
+  bool triedLastChunk = false;
   while (i < n) {
     if (n - i >= 8) {
       uint64_t chunk;
@@ -121,6 +155,18 @@ void Writer::string(std::string_view text) {
         p += 8;
         i += 8;
         continue;
+      }
+    } else if (n >= 8 && !triedLastChunk) {
+      // Fewer than 8 bytes left: the last 8 bytes of the text in one go when all are clean. The
+      // ones before i were then copied unchanged too, so rewriting them writes the same bytes
+      // (instead of a byte loop whose exit depends on the length).
+      triedLastChunk = true;
+      uint64_t chunk;
+      std::memcpy(&chunk, s + n - 8, 8);
+      if (!needsAttention(chunk)) {
+        std::memcpy(p - (i - (n - 8)), &chunk, 8);
+        p += n - i;
+        break;
       }
     }
     unsigned char c = s[i];

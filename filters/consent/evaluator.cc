@@ -1,5 +1,6 @@
 #include "filters/consent/evaluator.h"
 
+#include <array>
 #include <atomic>
 #include <string>
 
@@ -30,8 +31,12 @@ SourceDecision decideSourceUncached(const config::ConsentSource& source, std::st
 }
 
 // Visitors send the same consent cookie on every request, so each thread remembers the last
-// decision per evaluator. Only for sources whose decision is a function of the cookie value
-// alone: a TC string's validity also depends on the time (max_consent_age).
+// few decisions per evaluator. Only for sources whose decision is a function of the cookie value
+// alone: a TC string's validity also depends on the time (max_consent_age). Several entries,
+// because one worker interleaves visitors: a site's own kv values repeat across visitors, but
+// CMP cookies carrying a per-visitor id (OneTrust, Cookiebot) arrive between them, and with a
+// single entry each of those evicted the kv decision (most kv requests of the varied event-path
+// bench re-parsed their cookie).
 struct SourceMemo {
   uint64_t evaluator = 0;
   size_t source = 0;
@@ -39,16 +44,26 @@ struct SourceMemo {
   SourceDecision decision;
 };
 
+struct SourceMemos {
+  static constexpr size_t kEntries = 8;
+  std::array<SourceMemo, kEntries> entries;
+  size_t next = 0;  // the entry a miss replaces (round robin)
+};
+
 SourceDecision decideSource(uint64_t evaluator, size_t index, const config::ConsentSource& source,
                             std::string_view raw, std::chrono::system_clock::time_point now) {
   if (source.type == config::ConsentSourceType::Tcf) {
     return decideSourceUncached(source, raw, now);
   }
-  thread_local SourceMemo memo;
-  if (memo.evaluator == evaluator && memo.source == index && memo.raw == raw) {
-    return memo.decision;
+  thread_local SourceMemos memos;
+  for (const SourceMemo& memo : memos.entries) {
+    if (memo.evaluator == evaluator && memo.source == index && memo.raw == raw) {
+      return memo.decision;
+    }
   }
   SourceDecision decision = decideSourceUncached(source, raw, now);
+  SourceMemo& memo = memos.entries[memos.next];
+  memos.next = (memos.next + 1) % SourceMemos::kEntries;
   memo.evaluator = evaluator;
   memo.source = index;
   memo.raw.assign(raw);

@@ -40,10 +40,20 @@ SourceDecision malformed() {
   return SourceDecision::none(Outcome::Malformed);
 }
 
+// The flags of one parse, in per-thread storage: a consent cookie seen for the first time
+// (every OneTrust and Cookiebot value carries a per-visitor id) otherwise allocated and freed a
+// vector for its few categories. Parsers do not nest, and none keeps the flags after returning.
+ConsentFlags& scratchFlags() {
+  thread_local ConsentFlags flags;
+  flags.items.clear();
+  flags.version.reset();
+  return flags;
+}
+
 }  // namespace
 
 SourceDecision parseKvCookie(const config::ConsentSource& source, std::string_view value) {
-  ConsentFlags flags;
+  ConsentFlags& flags = scratchFlags();
   bool ok = forEachItem(value, source.pairSeparator, [&](std::string_view item) {
     item = trim(item);
     if (item.empty()) return true;  // a trailing or doubled separator
@@ -84,7 +94,7 @@ SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_vi
                                                             : Outcome::Malformed);
   }
   if (awaitingReconsent) return SourceDecision::none(Outcome::PolicyOutdated);
-  ConsentFlags flags;
+  ConsentFlags& flags = scratchFlags();
   bool ok = forEachItem(groups, ",", [&](std::string_view item) {
     std::string_view k, v;
     if (!splitPair(item, ":", k, v) || (v != "0" && v != "1")) return false;
@@ -98,7 +108,7 @@ SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_vi
 }
 
 SourceDecision parseCookieYes(const config::ConsentSource& source, std::string_view value) {
-  ConsentFlags flags;
+  ConsentFlags& flags = scratchFlags();
   bool acted = true;
   bool ok = forEachItem(value, ",", [&](std::string_view item) {
     item = trim(item);
@@ -203,7 +213,7 @@ SourceDecision parseCookiebot(const config::ConsentSource& source, std::string_v
   // -1: Cookiebot decided consent is not required for this visitor (e.g. outside its regions).
   // That is not the visitor's own signal, so it is no decision rather than "all granted".
   if (value == "-1") return SourceDecision::none(Outcome::NoDecision);
-  ConsentFlags flags;
+  ConsentFlags& flags = scratchFlags();
   if (!JsObjectReader(value).parse(flags) || flags.items.empty()) return malformed();
   return SourceDecision::decided(applyMap(source, flags), flags.version);
 }

@@ -1,5 +1,7 @@
 #include "filters/scrub/percent.h"
 
+#include "base/byte_scan.h"
+
 namespace consentry::filters::scrub {
 namespace {
 
@@ -18,10 +20,13 @@ bool isUnreserved(char c) {
 }  // namespace
 
 bool needsDecoding(std::string_view text, bool plusIsSpace) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+' && plusIsSpace) return true;
-    if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
-        hexValue(text[i + 2]) >= 0) {
+  // Jumps from marker to marker: most components have none, and this runs per path segment,
+  // query name and value of every path and referrer.
+  const char plus = plusIsSpace ? '+' : '%';
+  for (size_t i = findEitherByte(text, 0, '%', plus); i < text.size();
+       i = findEitherByte(text, i + 1, '%', plus)) {
+    if (text[i] == '+') return true;
+    if (i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
       return true;
     }
   }

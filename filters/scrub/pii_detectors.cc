@@ -1,7 +1,10 @@
 #include "filters/scrub/pii_detectors.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "filters/scrub/char_class.h"
 
@@ -25,11 +28,56 @@ constexpr Entry kDetectors[] = {
 // Matches per detector before giving up on a pathological input; the caller rescans.
 constexpr size_t kMaxPerDetector = 64;
 
-// possibleDetectors counts six character classes with one table lookup and one add per byte:
-// each class owns a 10-bit field of a 64-bit counter, emptied every 1023 bytes.
+// possibleDetectors counts six character classes 16 bytes at a time (SSE2, part of the x86-64
+// baseline): a byte-wise compare per class, whose all-ones lanes are subtracted from per-class
+// byte counters, summed every 255 blocks before a lane can wrap. The per-byte table lookup it
+// replaced was 5 % of the varied event path (it runs over every path and referrer).
+struct ClassCounts {
+  size_t digits = 0, letters = 0, dots = 0, colons = 0, ats = 0, pluses = 0;
+};
+
+struct ClassAccumulators {
+  __m128i digits = _mm_setzero_si128(), letters = _mm_setzero_si128(), dots = _mm_setzero_si128(),
+          colons = _mm_setzero_si128(), ats = _mm_setzero_si128(), pluses = _mm_setzero_si128();
+
+  void add(__m128i v) {
+    // Signed compares: bytes >= 0x80 are negative and fall outside every range below.
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    // Setting bit 5 folds A-Z onto a-z and maps no other byte into a-z.
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+    digits = _mm_sub_epi8(digits, digit);
+    letters = _mm_sub_epi8(letters, letter);
+    dots = _mm_sub_epi8(dots, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    colons = _mm_sub_epi8(colons, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+    ats = _mm_sub_epi8(ats, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+    pluses = _mm_sub_epi8(pluses, _mm_cmpeq_epi8(v, _mm_set1_epi8('+')));
+  }
+
+  static size_t sum(__m128i counts) {
+    const __m128i halves = _mm_sad_epu8(counts, _mm_setzero_si128());
+    return static_cast<size_t>(_mm_cvtsi128_si64(halves)) +
+           static_cast<size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(halves, halves)));
+  }
+
+  void drainInto(ClassCounts& c) {
+    c.digits += sum(digits);
+    c.letters += sum(letters);
+    c.dots += sum(dots);
+    c.colons += sum(colons);
+    c.ats += sum(ats);
+    c.pluses += sum(pluses);
+    *this = ClassAccumulators{};
+  }
+};
+
+// Texts shorter than a block: one table lookup and one add per byte, each class owning a 10-bit
+// field of a 64-bit counter (copying a short tail into a zeroed block instead stalled on the
+// store-to-load forward and cost more than the bytes).
 constexpr int kDigitField = 0, kLetterField = 1, kDotField = 2, kColonField = 3, kAtField = 4,
               kPlusField = 5;
-constexpr size_t kFieldMax = 1023;
 
 constexpr std::array<uint64_t, 256> makeCountIncrements() {
   std::array<uint64_t, 256> table{};
@@ -48,8 +96,46 @@ constexpr std::array<uint64_t, 256> makeCountIncrements() {
 }
 constexpr std::array<uint64_t, 256> kCountIncrement = makeCountIncrements();
 
-constexpr size_t countField(uint64_t packed, int field) {
-  return static_cast<size_t>((packed >> (10 * field)) & kFieldMax);
+ClassCounts countShort(std::string_view text) {
+  uint64_t packed = 0;
+  for (char c : text) packed += kCountIncrement[static_cast<unsigned char>(c)];
+  auto field = [&](int f) { return static_cast<size_t>((packed >> (10 * f)) & 1023); };
+  return {field(kDigitField), field(kLetterField), field(kDotField),
+          field(kColonField), field(kAtField),     field(kPlusField)};
+}
+
+// 16 zero bytes then 16 ones: the 16 bytes at offset k keep only the last k lanes of a block.
+constexpr std::array<unsigned char, 32> kKeepLast = {
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
+
+ClassCounts countClasses(std::string_view text) {
+  if (text.size() < 16) return countShort(text);
+  ClassCounts counts;
+  ClassAccumulators acc;
+  const char* p = text.data();
+  size_t left = text.size();
+  constexpr size_t kMaxBlocks = 255;  // a byte lane holds at most 255
+  size_t pending = 0;                 // blocks added since the last drain
+  for (; left >= 16; p += 16, left -= 16, ++pending) {
+    if (pending == kMaxBlocks) {
+      acc.drainInto(counts);
+      pending = 0;
+    }
+    __m128i v;
+    std::memcpy(&v, p, sizeof v);
+    acc.add(v);
+  }
+  if (left > 0) {
+    if (pending == kMaxBlocks) acc.drainInto(counts);
+    // The last 16 bytes of the text, with the lanes counted already zeroed (zero is in no class).
+    __m128i v, keep;
+    std::memcpy(&v, p + left - 16, sizeof v);
+    std::memcpy(&keep, kKeepLast.data() + left, sizeof keep);
+    acc.add(_mm_and_si128(v, keep));
+  }
+  acc.drainInto(counts);
+  return counts;
 }
 
 // Two letters then two digits somewhere: the country and check digits every IBAN starts with.
@@ -63,25 +149,9 @@ bool hasIbanHead(std::string_view t) {
 }  // namespace
 
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set) {
-  uint64_t packed = 0;
-  size_t digits = 0, letters = 0, dots = 0, colons = 0, ats = 0, pluses = 0;
-  auto unpack = [&] {
-    digits += countField(packed, kDigitField);
-    letters += countField(packed, kLetterField);
-    dots += countField(packed, kDotField);
-    colons += countField(packed, kColonField);
-    ats += countField(packed, kAtField);
-    pluses += countField(packed, kPlusField);
-    packed = 0;
-  };
-  // Chunks of at most kFieldMax bytes, so no 10-bit field can overflow into its neighbour.
-  for (size_t chunk = 0; chunk < text.size(); chunk += kFieldMax) {
-    const size_t end = std::min(text.size(), chunk + kFieldMax);
-    for (size_t i = chunk; i < end; ++i) {
-      packed += kCountIncrement[static_cast<unsigned char>(text[i])];
-    }
-    unpack();
-  }
+  const ClassCounts c = countClasses(text);
+  const size_t digits = c.digits, letters = c.letters, dots = c.dots, colons = c.colons,
+               ats = c.ats, pluses = c.pluses;
   const size_t size = text.size();
   DetectorSet out;
   // Each test is a necessary condition of its scanner, never a sufficient one.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/byte_scan.h"
 #include "filters/scrub/char_class.h"
 #include "filters/scrub/percent.h"
 
@@ -187,15 +188,27 @@ void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end, DetectorSet ac
 
 bool Scrubber::scrubUrl(std::string& url) const {
   Rewriter rw(url);
-  const size_t hash = url.find('#');
-  const size_t queryMark = url.find('?');
+  // Inline scans instead of a memchr call per marker (three per URL showed in profiles).
+  auto find = [&url](size_t from, char a, char b) {
+    const size_t at = findEitherByte(url, from, a, b);
+    return at == url.size() ? std::string::npos : at;
+  };
+  const size_t first = find(0, '#', '?');
+  size_t hash = std::string::npos, queryMark = std::string::npos;
+  if (first != std::string::npos && url[first] == '#') {
+    hash = first;
+    queryMark = find(first + 1, '?', '?');
+  } else if (first != std::string::npos) {
+    queryMark = first;
+    hash = find(first + 1, '#', '#');
+  }
   const size_t fragmentStart = hash == std::string::npos ? url.size() : hash;
   const bool hasQuery = queryMark != std::string::npos && queryMark < fragmentStart;
   const size_t pathEnd = hasQuery ? queryMark : fragmentStart;
   // Without escapes every component is a substring of `url`, so detectors that cannot match
   // the whole URL cannot match a component either; most URLs end up with none left.
   const DetectorSet active =
-      url.find('%') == std::string::npos ? possibleDetectors(url, detectors_) : detectors_;
+      find(0, '%', '%') == std::string::npos ? possibleDetectors(url, detectors_) : detectors_;
   if (active.empty() && (params_.empty() || queryMark == std::string::npos)) return false;
 
   // With no detector left, path segments have nothing to scrub: only query names can match.

@@ -178,7 +178,8 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
     key_.append(hintValues[i]);
   }
   if (const ClientFacts* hit = cache_.find(key_)) {
-    lastKey_.assign(key_);
+    // Swapped, not copied: key_ is rebuilt from scratch on the next call anyway.
+    lastKey_.swap(key_);
     lastHit_ = hit;
     return *hit;
   }

@@ -150,6 +150,31 @@ TEST(EventJson, EscapesEveryControlCharacter) {
   EXPECT_EQ(jsonString("\x7f/"), "\"\x7f/\"");  // DEL and '/' need no escape
 }
 
+// Short strings are copied with overlapping 4- and 8-byte words and long ones in 8-byte chunks
+// with an overlapping last chunk: a byte that needs escaping (or a UTF-8 sequence) at any
+// position of any length up to a few words must come out as the clean text around it plus its
+// own escape.
+TEST(EventJson, EscapesAtEveryPositionAndLength) {
+  const std::pair<std::string, std::string> specials[] = {{"\"", "\\\""},
+                                                          {"\\", "\\\\"},
+                                                          {"\n", "\\n"},
+                                                          {std::string(1, '\x01'), "\\u0001"},
+                                                          {"\xc3\xa9", "\xc3\xa9"},
+                                                          {"\xff", "\xEF\xBF\xBD"}};
+  for (size_t length = 0; length <= 40; ++length) {
+    std::string clean(length, 'x');
+    for (size_t i = 0; i < length; ++i) clean[i] = static_cast<char>('a' + i % 26);
+    ASSERT_EQ(jsonString(clean), "\"" + clean + "\"") << length;
+    for (const auto& [raw, escaped] : specials) {
+      for (size_t at = 0; at <= length; ++at) {
+        const std::string in = clean.substr(0, at) + raw + clean.substr(at);
+        const std::string want = "\"" + clean.substr(0, at) + escaped + clean.substr(at) + "\"";
+        ASSERT_EQ(jsonString(in), want) << length << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(EventJson, ReplacesInvalidUtf8) {
   const std::string r = "\xEF\xBF\xBD";
   struct Case {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 namespace consentry::filters::consent {
@@ -60,6 +62,46 @@ TEST(PercentDecode, DecodesOnceAndKeepsBrokenEscapes) {
   EXPECT_TRUE(needsPercentDecode("x%7B"));
   EXPECT_FALSE(needsPercentDecode("x%7"));
   EXPECT_FALSE(needsPercentDecode("plain"));
+}
+
+// The byte-at-a-time definition: `%XX` with two hex digits decodes, anything else stays.
+std::string referenceDecode(std::string_view in) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+// The decoder works 16 bytes at a time: escapes (valid, cut short, invalid) at every position
+// around the block edges and lengths up to a few blocks must decode as the byte loop does.
+TEST(PercentDecode, MatchesTheByteLoopAtEveryPosition) {
+  const char kAlphabet[] = {'%', '%', '%', '2', '5', 'a', 'F', 'z', 'g', '0', ';', '\xC3', '+'};
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245 + 12345;
+    return seed >> 16;
+  };
+  std::string decoded;
+  for (int round = 0; round < 20000; ++round) {
+    std::string in(next() % 70, 'x');
+    for (char& c : in) c = kAlphabet[next() % sizeof kAlphabet];
+    const std::string expected = referenceDecode(in);
+    percentDecodeInto(in, decoded);
+    ASSERT_EQ(decoded, expected) << in;
+    ASSERT_EQ(needsPercentDecode(in), expected != in) << in;
+  }
 }
 
 }  // namespace

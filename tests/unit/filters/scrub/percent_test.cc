@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+
 namespace consentry::filters::scrub {
 namespace {
 
@@ -26,6 +29,24 @@ TEST(Percent, NeedsDecoding) {
   EXPECT_FALSE(needsDecoding("a+b", false));
   EXPECT_TRUE(needsDecoding("a+b", true));
   EXPECT_FALSE(needsDecoding("%4", false));
+}
+
+// needsDecoding scans 16 bytes at a time; whatever the position of the '%' or '+' relative to
+// those blocks, it must say yes exactly when decoding changes the text.
+TEST(Percent, NeedsDecodingAgreesWithDecodeAtEveryPosition) {
+  const char kAlphabet[] = {'%', '+', '4', '1', 'a', 'z', '/', 'x', 'x', 'x', 'x', 'x'};
+  uint32_t seed = 7;
+  auto next = [&] {
+    seed = seed * 1103515245 + 12345;
+    return seed >> 16;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(next() % 50, 'x');
+    for (char& c : text) c = kAlphabet[next() % sizeof kAlphabet];
+    for (bool plus : {false, true}) {
+      ASSERT_EQ(needsDecoding(text, plus), decode(text, plus) != text) << text << " " << plus;
+    }
+  }
 }
 
 TEST(Percent, EncodeRoundTrips) {

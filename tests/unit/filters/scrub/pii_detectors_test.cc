@@ -331,5 +331,72 @@ TEST(PossibleDetectors, RulesOutOrdinaryUrls) {
   EXPECT_TRUE(possibleDetectors("/u/a@b.co", DetectorSet().add(Detector::Card)).empty());
 }
 
+// The class counts are taken 16 bytes at a time with a zero-padded tail: every filler byte
+// value (non-ASCII included), every length around the block size and every position of the
+// counted characters must give the answer of a byte-by-byte count.
+TEST(PossibleDetectors, CountsEveryPositionAndFillerByte) {
+  struct Probe {
+    Detector detector;
+    std::string_view needed;  // all of these make the detector possible...
+    std::string_view fewer;   // ...one character less does not
+  };
+  const Probe probes[] = {
+      {Detector::Card, "1234567890123", "123456789012"},
+      {Detector::Email, "@.", "."},
+      {Detector::Phone, "+12345678", "12345678"},
+      {Detector::Ip, "::", ":"},
+      {Detector::Jwt, "..", "."},
+  };
+  for (int filler = 0; filler < 256; ++filler) {
+    const char f = static_cast<char>(filler);
+    if ((f >= '0' && f <= '9') || f == '.' || f == ':' || f == '@' || f == '+') continue;
+    for (const Probe& probe : probes) {
+      for (size_t length : {size_t{18}, size_t{31}, size_t{32}, size_t{33}, size_t{47}}) {
+        for (size_t start = 0; start + probe.needed.size() <= length; start += 5) {
+          std::string yes(length, f), no(length, f);
+          // Spread the characters one every other byte where they fit so, from `start`.
+          const size_t step = 2 * probe.needed.size() <= length ? 2 : 1;
+          for (size_t i = 0; i < probe.needed.size(); ++i) {
+            yes[(start + step * i) % length] = probe.needed[i];
+          }
+          for (size_t i = 0; i < probe.fewer.size(); ++i) {
+            no[(start + step * i) % length] = probe.fewer[i];
+          }
+          const DetectorSet only = DetectorSet().add(probe.detector);
+          ASSERT_FALSE(possibleDetectors(yes, only).empty())
+              << "filler " << filler << " length " << length << " start " << start;
+          ASSERT_TRUE(possibleDetectors(no, only).empty())
+              << "filler " << filler << " length " << length << " start " << start;
+        }
+      }
+    }
+  }
+}
+
+// A byte lane of the counters holds 255: counts of 256 and more per lane must not wrap.
+TEST(PossibleDetectors, CountsPastTheByteLanes) {
+  for (size_t blocks : {255u, 256u, 257u, 511u, 600u}) {
+    const std::string dots(16 * blocks, '.');
+    EXPECT_TRUE(possibleDetectors(dots, DetectorSet().add(Detector::Jwt)).has(Detector::Jwt));
+    EXPECT_TRUE(possibleDetectors(std::string(16 * blocks, '7'), DetectorSet().add(Detector::Card))
+                    .has(Detector::Card));
+    EXPECT_TRUE(possibleDetectors(std::string(16 * blocks, ':'), DetectorSet().add(Detector::Ip))
+                    .has(Detector::Ip));
+    // A partial last block after full lanes.
+    for (size_t extra = 1; extra < 16; ++extra) {
+      EXPECT_TRUE(possibleDetectors(std::string(16 * blocks + extra, '9'),
+                                    DetectorSet().add(Detector::Card))
+                      .has(Detector::Card))
+          << blocks << " blocks + " << extra;
+    }
+  }
+  // 255 full blocks with a digit in their last byte each, then one digit alone: the tail's byte
+  // lands in the same counter lane as the blocks' digits, whose 256th count must not wrap to 0.
+  std::string lane(16 * 255 + 1, '-');
+  for (size_t i = 15; i < lane.size(); i += 16) lane[i] = '9';
+  lane.back() = '9';
+  EXPECT_TRUE(possibleDetectors(lane, DetectorSet().add(Detector::Card)).has(Detector::Card));
+}
+
 }  // namespace
 }  // namespace consentry::filters::scrub

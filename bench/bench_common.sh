@@ -27,7 +27,8 @@ bench_setup() {  # $1: name prefix of the scratch folder under /tmp
 }
 
 bench_cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # CONT after TERM: a server a script stopped (kill -STOP) only handles the TERM once continued.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; kill -CONT "$p" 2>/dev/null || true; done
   sleep 0.3
   rm -rf "$work"
 }

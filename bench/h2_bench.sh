@@ -13,7 +13,7 @@
 # proxy is a wake-up that the origin or h2load pays for on the load core.
 # Usage: bench/h2_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
 #        env ROUNDS=3 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=21181 BASELINE_BIN=path/to/old/consentry
-#        BUSY_POLL=50us / BASELINE_BUSY_POLL=50us (Consentry's busy_poll key; default 0)
+#        BUSY_POLL=0 / BASELINE_BUSY_POLL=50us (Consentry's busy_poll key; unset: its default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -33,8 +33,9 @@ admin: {address: 127.0.0.1:$CSY_ADMIN}
 workers: 1
 upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 1024}]
 access_log: {path: "off"}
-busy_poll: ${BUSY_POLL:-0}
 CONF
+# Without BUSY_POLL the product default (busy_poll: auto) is measured.
+[ -n "${BUSY_POLL:-}" ] && echo "busy_poll: $BUSY_POLL" >> "$work/csy.yaml"
 
 "${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
 "${on_proxy[@]}" nghttpx --frontend="127.0.0.1,$NGHTTPX;no-tls" --backend="127.0.0.1,$ORIGIN" \
@@ -50,8 +51,9 @@ for _ in $(seq 50); do  # nghttpx serves from a child process, forked late on a 
 done
 csy_pid=${pids[2]}
 if [ -n "${BASELINE_BIN:-}" ]; then
-  sed -e "s/:$CSY,/:$BASELINE,/" -e "s/:$CSY_ADMIN}/:$BASELINE_ADMIN}/" \
-    -e "s/^busy_poll: .*/busy_poll: ${BASELINE_BUSY_POLL:-0}/" "$work/csy.yaml" > "$work/baseline.yaml"
+  sed -e "s/:$CSY,/:$BASELINE,/" -e "s/:$CSY_ADMIN}/:$BASELINE_ADMIN}/" -e "/^busy_poll:/d" \
+    "$work/csy.yaml" > "$work/baseline.yaml"
+  [ -n "${BASELINE_BUSY_POLL:-}" ] && echo "busy_poll: $BASELINE_BUSY_POLL" >> "$work/baseline.yaml"
   "${on_proxy[@]}" "$BASELINE_BIN" -c "$work/baseline.yaml" 2>"$work/baseline.err" & pids+=($!)
   baseline_pid=$!
   sleep 1

@@ -99,6 +99,11 @@ for port in "${ports[@]}"; do  # a loaded machine can take seconds to start them
   done
 done
 sleep 0.5
+# HAProxy's busy-polling never sleeps, not even without traffic: left running, it would take half
+# of PROXY_CPU from every other contender (a polling one gets ~50 % of the core, a sleeping one
+# is woken on a core that never halts). It is stopped except while it is itself measured.
+spinner=""
+if [ "$busy_poll" != 0 ]; then spinner=${pids[6]}; kill -STOP "$spinner"; fi
 
 telemetry_args=(-H "Cookie: site_consent=analytics=1" -H "Accept: text/html")
 
@@ -113,11 +118,13 @@ cpu_ticks() {  # user+system clock ticks of process $1 and its children (nginx w
 measure() {  # $1 index into names/ports/pids, $2 round: one warm-up and one measured wrk run
   local i=$1 name=${names[$1]} port=${ports[$1]} extra=()
   [[ "$name" == consentry+telemetry* ]] && extra=("${telemetry_args[@]}")
+  [ "${pids[$i]}" = "$spinner" ] && kill -CONT "$spinner"
   "${on_load[@]}" wrk -t1 -c"$conns" -d2s "${extra[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
   local out before after
   before=$(cpu_ticks "${pids[$i]}")
   out=$("${on_load[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency "${extra[@]}" "http://127.0.0.1:$port/")
   after=$(cpu_ticks "${pids[$i]}")
+  [ "${pids[$i]}" = "$spinner" ] && kill -STOP "$spinner"
   local rps p50 p99 errs requests
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

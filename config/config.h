@@ -264,8 +264,10 @@ struct Config {
   Admin admin;
   int workers = 0;  // 0 = auto: one per core
   // How long a worker keeps polling for events, without sleeping, after its last event (0: it
-  // sleeps in epoll_wait at once). See docs/configuration.md for when this pays.
+  // sleeps in epoll_wait at once). See docs/configuration.md for when this pays. busyPollAuto
+  // (`busy_poll: auto`, the default): the worker picks the window for its host (busyPoll unused).
   std::chrono::microseconds busyPoll{0};
+  bool busyPollAuto = true;
   std::vector<IpNetwork> trustedProxies;
   Limits limits;
   std::vector<Upstream> upstreams;

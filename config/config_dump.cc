@@ -104,7 +104,11 @@ void writeServer(Writer& w, const Config& c) {
   } else {
     w.kv("workers", c.workers);
   }
-  w.kv("busy_poll", formatMicroseconds(c.busyPoll));
+  if (c.busyPollAuto) {
+    w.kv("busy_poll", "auto");
+  } else {
+    w.kv("busy_poll", formatMicroseconds(c.busyPoll));
+  }
   std::vector<std::string> proxies;
   for (const IpNetwork& n : c.trustedProxies) proxies.push_back(n.toString());
   w.list("trusted_proxies", proxies);

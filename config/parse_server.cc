@@ -244,10 +244,13 @@ void parseServer(MapReader& root, LoadState& s) {
   }
   if (YAML::Node busyPoll = root.get("busy_poll"); busyPoll.IsDefined()) {
     auto v = busyPoll.IsScalar() ? parseMicroseconds(busyPoll.Scalar()) : std::nullopt;
-    if (v && *v <= kMaxBusyPoll) {
+    if (busyPoll.IsScalar() && busyPoll.Scalar() == "auto") {
+      c.busyPollAuto = true;
+    } else if (v && *v <= kMaxBusyPoll) {
       c.busyPoll = *v;
+      c.busyPollAuto = false;
     } else {
-      d.error(busyPoll, "busy_poll: expected 0 or a duration up to 10ms (e.g. 50us)");
+      d.error(busyPoll, "busy_poll: expected auto, 0 or a duration up to 10ms (e.g. 50us)");
     }
   }
   YAML::Node proxies = root.get("trusted_proxies");

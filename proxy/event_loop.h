@@ -14,10 +14,21 @@
 
 namespace consentry::proxy {
 
+struct BusyPoll {
+  std::chrono::microseconds window{0};  // zero polls never
+  // Pause polling while the worker's core is shared with other busy processes (PollBackoff).
+  bool yieldWhenShared = false;
+};
+
+// What `busy_poll: auto` means on this host: kAutoWindow where an idle vCPU halts into the
+// hypervisor (no cpuidle driver: `/sys/devices/system/cpu/cpuidle/current_driver` reads `none`),
+// else zero. Read once per process.
+inline constexpr std::chrono::microseconds kAutoWindow{50};
+std::chrono::microseconds autoBusyPollWindow();
+
 // Runs `base` until event_base_loopexit()/loopbreak() from its own callbacks, until no event is
 // left, or until `stop` is set (then the caller also breaks the loop, so a sleeping loop wakes).
-// `busyPoll` is read before each wait, so a reload may change it; zero polls never.
-void runEventLoop(event_base* base, const std::atomic<bool>& stop,
-                  const std::chrono::microseconds& busyPoll);
+// `busyPoll` is read before each wait, so a reload may change it.
+void runEventLoop(event_base* base, const std::atomic<bool>& stop, const BusyPoll& busyPoll);
 
 }  // namespace consentry::proxy

@@ -190,7 +190,9 @@ const std::shared_ptr<WorkerContext>& Worker::context() {
     context_ =
         std::make_shared<WorkerContext>(server_.snapshot(), base_, index_, server_.chainFactory());
     generation_ = generation;
-    busyPoll_ = context_->config.busyPoll;
+    // `auto` polls where halted vCPUs make wake-ups expensive, and yields a shared core.
+    const bool automatic = context_->config.busyPollAuto;
+    busyPoll_ = BusyPoll{automatic ? autoBusyPollWindow() : context_->config.busyPoll, automatic};
     adopted_.store(generation, std::memory_order_release);
   }
   return context_;

@@ -16,6 +16,7 @@
 #include "base/ip_address.h"
 #include "proxy/client_connection.h"
 #include "proxy/client_stream.h"
+#include "proxy/event_loop.h"
 #include "proxy/tls/handshake.h"
 #include "proxy/worker_context.h"
 
@@ -92,8 +93,8 @@ class Worker {
   std::atomic<bool> stopRequested_{false};
   std::shared_ptr<WorkerContext> context_;
   uint64_t generation_ = 0;
-  std::chrono::microseconds busyPoll_{0};  // of context_'s config, read by the event loop
-  std::atomic<uint64_t> adopted_{0};       // generation_, published for the reloading thread
+  BusyPoll busyPoll_;                 // of context_'s config, read by the event loop
+  std::atomic<uint64_t> adopted_{0};  // generation_, published for the reloading thread
   std::unordered_map<ClientConnection*, std::unique_ptr<ClientConnection>> connections_;
   std::vector<std::unique_ptr<ClientConnection>> graveyard_;
   // TLS handshakes in progress: not connections yet, but closed on drain and stop like them.

@@ -107,7 +107,7 @@ TEST(ConfigDump, DefaultsAreFilledIn) {
   ASSERT_TRUE(r.config);
   const std::string d = dumpConfig(*r.config);
   for (const char* expected :
-       {"max_header_bytes: 64KiB", "drain_timeout: 15s", "workers: auto", "busy_poll: 0s",
+       {"max_header_bytes: 64KiB", "drain_timeout: 15s", "workers: auto", "busy_poll: auto",
         "upstream: s", "name: local", "path: events/events.jsonl", "unknown_region: strictest",
         "ua_regexes: /usr/share/uap-core/regexes.yaml", "gpc: refuse_marketing",
         "visitor_cookie: __csy_vid", "address: 127.0.0.1:9901"}) {

@@ -36,7 +36,7 @@ TEST(ConfigLoader, MinimalConfigTakesEveryDefault) {
   EXPECT_FALSE(c->listeners[0].tls);
   EXPECT_EQ(c->admin.address, "127.0.0.1:9901");
   EXPECT_EQ(c->workers, 0);
-  EXPECT_EQ(c->busyPoll.count(), 0);
+  EXPECT_TRUE(c->busyPollAuto);  // the worker picks the window for its host
   EXPECT_TRUE(c->trustedProxies.empty());
   EXPECT_EQ(c->limits, defaults.limits);
   EXPECT_EQ(c->limits.maxHeaderBytes, 64u * 1024);
@@ -145,6 +145,7 @@ access_log: {path: off, format: combined, ip: keep}
   EXPECT_EQ(c->admin.address, "[::1]:9902");
   EXPECT_EQ(c->workers, 4);
   EXPECT_EQ(c->busyPoll, std::chrono::microseconds(1000));
+  EXPECT_FALSE(c->busyPollAuto);
   ASSERT_EQ(c->trustedProxies.size(), 3u);
   EXPECT_EQ(c->trustedProxies[1].prefixLength(), 8);
   EXPECT_TRUE(c->trustedProxies[2].contains(*IpAddress::parse("::1")));

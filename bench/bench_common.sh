@@ -77,6 +77,8 @@ workers: 1
 upstreams: [{name: o, servers: [127.0.0.1:$ORIGIN], keepalive: 64}]
 access_log: {path: "off"}
 CONF
+  # BUSY_POLL sets Consentry's busy_poll (unset: its default, auto).
+  if [ -n "${BUSY_POLL:-}" ]; then echo "busy_poll: $BUSY_POLL" >> "$work/csy.yaml"; fi
   "${on_load[@]}" nginx -c "$work/origin.conf" & pids+=($!)
   "${on_proxy[@]}" nginx -c "$work/nginx.conf" & pids+=($!)
   "${on_proxy[@]}" "$bin" -c "$work/csy.yaml" 2>"$work/csy.err" & pids+=($!)

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 struct Certificate {
   std::string cert;  // PEM chain path
-  std::string key;   // PEM key path (redacted in --dump-config)
+  std::string key;   // PEM key path (shown in --dump-config: a path is no secret)
   bool operator==(const Certificate&) const = default;
 };
 

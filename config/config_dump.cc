@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
+#include <string_view>
+#include <type_traits>
 
 #include "config/config_loader.h"
 #include "config/node_reader.h"
@@ -30,13 +33,38 @@ bool isSecretProperty(std::string name) {
   return false;
 }
 
+// yaml-cpp writes a string such as "1", "1.2", "0x10", "NO", "off" or "=" as a plain scalar,
+// which YAML 1.1 readers (PyYAML, Go's yaml.v2, Ruby's Psych) load as a number, a boolean or the
+// !!value tag. Those strings are double-quoted so the dump means the same to every reader.
+bool needsQuotes(std::string_view text) {
+  // YAML 1.1 and 1.2 core schema booleans, nulls, ints (binary, octal, decimal, hex,
+  // sexagesimal), floats, infinities and NaN; plus the merge key and the value indicator.
+  static const std::regex kAmbiguous(
+      "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
+      "~|null|Null|NULL|=|<<|"
+      "[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|"
+      "[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+|"
+      "[-+]?([0-9][0-9_]*)?\\.?[0-9_]*([eE][-+]?[0-9]+)?|"
+      "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  return !text.empty() && std::regex_match(text.begin(), text.end(), kAmbiguous);
+}
+
+template <typename T>
+void emitScalar(YAML::Emitter& out, const T& value) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    if (needsQuotes(value)) out << YAML::DoubleQuoted;
+  }
+  out << value;
+}
+
 class Writer {
  public:
   Writer() { out_.SetIndent(2); }
 
   template <typename T>
   Writer& kv(const char* key, const T& value) {
-    out_ << YAML::Key << key << YAML::Value << value;
+    out_ << YAML::Key << key << YAML::Value;
+    emitScalar(out_, value);
     return *this;
   }
   Writer& dur(const char* key, Duration d) { return kv(key, formatDuration(d)); }
@@ -44,7 +72,7 @@ class Writer {
   template <typename T>
   Writer& list(const char* key, const std::vector<T>& values) {
     out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const T& v : values) out_ << v;
+    for (const T& v : values) emitScalar(out_, v);
     out_ << YAML::EndSeq;
     return *this;
   }
@@ -53,7 +81,10 @@ class Writer {
     if (values.empty()) out_ << YAML::Flow;
     out_ << YAML::BeginMap;
     for (const auto& [k, v] : values) {
-      out_ << YAML::Key << k << YAML::Value << (redact || isSecretProperty(k) ? kRedacted : v);
+      out_ << YAML::Key;
+      emitScalar(out_, k);
+      out_ << YAML::Value;
+      emitScalar(out_, redact || isSecretProperty(k) ? std::string(kRedacted) : v);
     }
     out_ << YAML::EndMap;
     return *this;
@@ -88,7 +119,8 @@ void writeServer(Writer& w, const Config& c) {
     if (l.tls) {
       w.beginMap("tls").beginSeq("certificates");
       for (const Certificate& cert : l.tls->certificates) {
-        w.beginMap().kv("cert", cert.cert).kv("key", cert.key.empty() ? "" : kRedacted).end();
+        // The key's path is not a secret (its contents are): shown, so the dump passes --check.
+        w.beginMap().kv("cert", cert.cert).kv("key", cert.key).end();
       }
       w.end(false)
           .kv("min_version", l.tls->minVersion)

@@ -39,8 +39,8 @@ LoadResult loadConfigFile(const std::string& path, const LoadOptions& options = 
 LoadResult loadConfigString(std::string_view yaml, const std::string& fileName,
                             const LoadOptions& options = {});
 
-// The effective config as YAML, defaults filled in, secrets (keys, http headers, kafka
-// sasl/ssl properties) redacted.
+// The effective config as YAML, defaults filled in, secrets (http headers, kafka sasl/ssl
+// properties) redacted; it loads back to an equal config.
 std::string dumpConfig(const Config& config);
 
 // conf/consentry.yaml, compiled into the binary; used when no -c is given and the file is absent.

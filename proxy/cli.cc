@@ -21,6 +21,20 @@ int printErrors(const config::LoadResult& result) {
   return 1;
 }
 
+// The config position of the certificate or key file a TLS error names (the listener's address
+// when it names neither), so the error reads FILE:LINE:COL like every other --check error.
+std::string certificatePosition(const config::Config& config, const config::Listener& listener,
+                                const std::string& message) {
+  for (const auto& pair : listener.tls->certificates) {
+    for (const std::string* file : {&pair.key, &pair.cert}) {
+      if (message.find("'" + *file + "'") != std::string::npos) {
+        return configPositionOf(config.sourcePath, *file);
+      }
+    }
+  }
+  return configPositionOf(config.sourcePath, listener.address);
+}
+
 // Loads every TLS certificate/key pair the way the proxy will; prints what cannot be used.
 bool checkCertificates(const config::Config& config) {
   bool ok = true;
@@ -31,7 +45,8 @@ bool checkCertificates(const config::Config& config) {
         tls::TlsListener::create(listener.address, *listener.tls, false,
                                  std::make_shared<tls::TicketKeys>(listener.tls->ticketRotation));
     if (!loaded) {
-      std::cout << "listener " << listener.address << ": " << loaded.error().message << '\n';
+      std::cout << certificatePosition(config, listener, loaded.error().message) << ": listener "
+                << listener.address << ": " << loaded.error().message << '\n';
       ok = false;
       continue;
     }

@@ -136,9 +136,11 @@ int runUaParseCommand(const CliContext& context, std::span<const std::string_vie
   return filters::telemetry::runUaParse(regexes, static_cast<int>(storage.size()), argv.data());
 }
 
+}  // namespace
+
 // Where `value` first appears in the config file, as "FILE:LINE:COL" (1:1 when not found, e.g.
 // for the embedded default config).
-std::string positionOf(const std::string& file, const std::string& value) {
+std::string configPositionOf(const std::string& file, const std::string& value) {
   std::ifstream in(file);
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -150,19 +152,17 @@ std::string positionOf(const std::string& file, const std::string& value) {
   return file + ":1:1";
 }
 
-}  // namespace
-
 std::vector<std::string> validateNamedFiles(const config::Config& config) {
   std::vector<std::string> errors;
   const std::string& file = config.sourcePath;
   if (!config.geo.database.empty()) {
     if (auto r = geo::validateGeoDatabase(config.geo.database); !r) {
-      errors.push_back(positionOf(file, config.geo.database) +
+      errors.push_back(configPositionOf(file, config.geo.database) +
                        ": geo.database: " + r.error().message);
     }
   }
   if (auto r = filters::telemetry::UaRegexes::loadFile(config.telemetry.uaRegexes); !r) {
-    errors.push_back(positionOf(file, config.telemetry.uaRegexes) +
+    errors.push_back(configPositionOf(file, config.telemetry.uaRegexes) +
                      ": telemetry.ua_regexes: " + r.error().message);
   }
   return errors;

@@ -17,4 +17,8 @@ std::vector<CliCommand> telemetryCommands();
 // config names. Errors are "FILE:LINE:COL: message", positioned at the path in the config file.
 std::vector<std::string> validateNamedFiles(const config::Config& config);
 
+// Where `value` first appears in the config file, as "FILE:LINE:COL" (FILE:1:1 when not found,
+// e.g. for the embedded default config): the position --check gives a problem found after loading.
+std::string configPositionOf(const std::string& file, const std::string& value);
+
 }  // namespace consentry::proxy

@@ -48,9 +48,8 @@ int runTcfDecode(int argc, char** argv) {
   }
   std::string line;
   while (std::getline(std::cin, line)) {
-    std::string_view s = trim(line);
-    if (s.empty()) continue;
-    std::cout << tcfDecodeJson(s, now) << "\n";
+    // A blank line is a malformed (empty) string too: output line N always answers input line N.
+    std::cout << tcfDecodeJson(trim(line), now) << "\n";
   }
   std::cout.flush();
   return 0;

@@ -11,8 +11,7 @@ std::string errorsOf(const LoadResult& r) {
   return out;
 }
 
-// Every section set away from its defaults: the dump must load back to an equal config (but for
-// the redacted TLS key).
+// Every section set away from its defaults: the dump must load back to an equal config.
 constexpr const char* kRich = R"(
 listeners:
   - {address: "127.0.0.1:8080", http2: false}
@@ -83,10 +82,31 @@ TEST(ConfigDump, RoundTripIsEqual) {
   Config a = *first.config;
   Config b = *second.config;
   a.sourcePath = b.sourcePath = "";
-  EXPECT_EQ(b.listeners.at(1).tls->certificates.at(0).key, "<redacted>");
-  a.listeners.at(1).tls->certificates.at(0).key = "<redacted>";
+  // a key file's path is no secret, and --check of the dump must find the file again
+  EXPECT_EQ(b.listeners.at(1).tls->certificates.at(0).key, "site.key");
   EXPECT_TRUE(a == b) << dumped;
   EXPECT_EQ(dumpConfig(b), dumpConfig(a));
+}
+
+// Strings that YAML 1.1 readers would load as numbers, booleans or the !!value tag are quoted;
+// ordinary strings (addresses, durations, names) stay plain.
+TEST(ConfigDump, QuotesStringsOtherReadersWouldRetype) {
+  LoadResult r = loadConfigString(
+      "upstreams: [{name: s, servers: ['h:1']}]\n"
+      "listeners: [{address: '127.0.0.1:1', tls: {certificates: [{cert: c, key: k}]}}]\n"
+      "consent: {sources: [{type: cookie, name: c, format: kv}], require: [{cookie: a, value: "
+      "'1'}]}\n"
+      "regions: [{name: eea, countries: [DE, 'NO']}, {name: default}]\n",
+      "q.yaml");
+  ASSERT_TRUE(r.config) << errorsOf(r);
+  const std::string d = dumpConfig(*r.config);
+  EXPECT_NE(d.find("value: \"1\""), std::string::npos) << d;
+  EXPECT_NE(d.find("kv_separator: \"=\""), std::string::npos) << d;
+  EXPECT_NE(d.find("countries: [DE, \"NO\"]"), std::string::npos) << d;
+  EXPECT_NE(d.find("min_version: \"1.2\""), std::string::npos) << d;
+  EXPECT_NE(d.find("servers: [h:1]"), std::string::npos) << d;
+  EXPECT_NE(d.find("drain_timeout: 15s"), std::string::npos) << d;
+  EXPECT_NE(d.find("gpc: refuse_marketing"), std::string::npos) << d;
 }
 
 TEST(ConfigDump, RoundTripOfDefaultsAndEmbeddedConfig) {
@@ -120,7 +140,7 @@ TEST(ConfigDump, SecretsAreRedacted) {
 upstreams: [{name: s, servers: ['h:1']}]
 listeners:
   - address: 0.0.0.0:443
-    tls: {certificates: [{cert: site.crt, key: /etc/ssl/private/TOPSECRET-KEY.pem}]}
+    tls: {certificates: [{cert: site.crt, key: /etc/ssl/private/site-key.pem}]}
 sinks:
   - {name: h, type: http, url: "https://c/e", headers: {Authorization: "Bearer TOPSECRET-TOKEN"}}
   - name: k
@@ -135,6 +155,7 @@ sinks:
   const std::string d = dumpConfig(*r.config);
   EXPECT_EQ(d.find("TOPSECRET"), std::string::npos) << d;
   EXPECT_NE(d.find("site.crt"), std::string::npos);
+  EXPECT_NE(d.find("key: /etc/ssl/private/site-key.pem"), std::string::npos) << d;  // a path
   EXPECT_NE(d.find("Authorization: <redacted>"), std::string::npos) << d;
   EXPECT_NE(d.find("sasl.password: <redacted>"), std::string::npos) << d;
   EXPECT_NE(d.find("acks: all"), std::string::npos) << d;

@@ -51,9 +51,11 @@ TEST(TcfCli, StdinOneLineEach) {
   std::istringstream lines(r.out);
   std::vector<std::string> got;
   for (std::string l; std::getline(lines, l);) got.push_back(l);
-  ASSERT_EQ(got.size(), 3u);
-  EXPECT_EQ(got[0], got[2]);
+  // one output line per input line, a blank one included, so outputs pair with inputs
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0], got[3]);
   EXPECT_EQ(got[1], R"({"error":"not base64url"})");
+  EXPECT_EQ(got[2], R"({"error":"empty TC string"})");
 }
 
 TEST(TcfCli, UsageErrors) {

@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
     if (!telemetry.pipeline || telemetry.stopped) return std::nullopt;
     return telemetry.pipeline->readiness();
   };
-  // Before any thread starts: see holdReloadSignals().
-  proxy::holdReloadSignals();
+  // Before any thread starts: see holdProcessSignals().
+  proxy::holdProcessSignals();
   std::jthread geoWatcher([](const std::stop_token& stop) { watchGeoDatabase(telemetry, stop); });
   hooks.drained = [] {
     // Every request has finished: whatever the workers accepted is in the outboxes now.

@@ -108,17 +108,16 @@ void onHeapTick(evutil_socket_t /*fd*/, short /*what*/, void* arg) {
   if (policy->tick(requests)) releaseFreeHeap();
 }
 
-sigset_t reloadSignals() {
+sigset_t processSignals() {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGHUP);
-  sigaddset(&signals, SIGUSR1);
+  for (int s : {SIGHUP, SIGUSR1, SIGTERM, SIGINT}) sigaddset(&signals, s);
   return signals;
 }
 
 // The handlers exist: a signal held until now is delivered to this thread.
-void releaseReloadSignals() {
-  const sigset_t signals = reloadSignals();
+void releaseProcessSignals() {
+  const sigset_t signals = processSignals();
   pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
@@ -129,14 +128,14 @@ unsigned workerCountFor(const config::Config& config) {
 
 }  // namespace
 
-void holdReloadSignals() {
-  const sigset_t signals = reloadSignals();
+void holdProcessSignals() {
+  const sigset_t signals = processSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
 int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
   std::signal(SIGPIPE, SIG_IGN);
-  holdReloadSignals();
+  holdProcessSignals();
   auto loaded = loadConfig(path, configGiven);
   if (!loaded.config) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.format().c_str());
@@ -195,7 +194,7 @@ int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
   event* heapTick = event_new(base, -1, EV_PERSIST, &onHeapTick, &trimPolicy);
   const timeval heapTickInterval{0, 250'000};
   event_add(heapTick, &heapTickInterval);
-  releaseReloadSignals();
+  releaseProcessSignals();
   event_base_dispatch(base);
   event_free(heapTick);
 

@@ -36,10 +36,12 @@ config::LoadResult loadConfig(const std::string& path, bool configGiven,
 // Runs until SIGTERM/SIGINT; returns the exit code.
 int runProxy(const std::string& path, bool configGiven, RunHooks& hooks);
 
-// Blocks SIGHUP and SIGUSR1 in the calling thread and in every thread it starts from now on, until
-// runProxy() has installed their handlers and unblocks them in its own thread. Without it, one that
-// arrives while the proxy starts (its listeners already answering) takes its default action and
-// ends the process. runProxy() calls it; call it earlier if threads start before runProxy().
-void holdReloadSignals();
+// Blocks SIGHUP, SIGUSR1, SIGTERM and SIGINT in the calling thread and in every thread it starts
+// from now on, until runProxy() has installed their handlers and unblocks them in its own thread.
+// Without it, one that arrives while the proxy starts (its listeners already answering) takes its
+// default action: a reload or a drain request would end the process at once, without draining.
+// A signal held this way is handled as soon as the handlers exist. runProxy() calls it; call it
+// earlier if threads start before runProxy().
+void holdProcessSignals();
 
 }  // namespace consentry::proxy

@@ -2,6 +2,7 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -127,3 +128,29 @@ def test_drain_on_sigterm_finishes_in_flight(make_proxy):
         t.join()
     assert results == [200] * 5
     assert p.proc.wait(10) == 0
+
+
+def test_stop_signal_right_after_listening_still_drains(binary, origin, workdir):
+    """SIGTERM or SIGINT sent the moment the listener answers (a supervisor stopping a proxy it
+    just started) is held until the handlers exist, then drains: exit 0, never death by signal."""
+    for i in range(12):
+        port, admin = free_port(), free_port()
+        path = os.path.join(workdir, f"c{i}.yaml")
+        with open(path, "w") as f:
+            f.write(f"listeners: [{{address: 127.0.0.1:{port}}}]\n"
+                    f"admin: {{address: 127.0.0.1:{admin}}}\n"
+                    f"upstreams: [{{name: a, servers: [{origin.address}]}}]\n"
+                    "access_log: {path: off}\n")
+        p = subprocess.Popen([binary, "-c", path], cwd=workdir, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.001)
+        p.send_signal(signal.SIGTERM if i % 2 == 0 else signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        assert p.returncode == 0, f"round {i}: exit {p.returncode}\n{err.decode()[-2000:]}"
+        assert b'"exit"' in err

@@ -51,6 +51,14 @@ void checkListeners(LoadState& s) {
 
 void checkUpstreams(LoadState& s) {
   Config& c = s.config;
+  if (c.upstreams.empty() && !s.upstreamsGiven) {
+    // SPEC §2: a config may omit any section. Without one, the origin is where the shipped
+    // config and the demo put it; an explicit empty list is still refused below.
+    Upstream site;
+    site.name = "site";
+    site.servers = {"127.0.0.1:8081"};
+    c.upstreams.push_back(std::move(site));
+  }
   if (c.upstreams.empty()) {
     report(s, s.upstreamsPos, "upstreams: at least one upstream is required");
     return;

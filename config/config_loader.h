@@ -33,8 +33,9 @@ struct LoadOptions {
 
 // Relative paths in the config (sinks, spool, geo database, certificates, UA regexes) are kept as
 // written and resolve against the process's working directory; only `include:` paths resolve
-// against the including file's directory. At least one upstream is required, so an empty
-// document is not a valid config. All errors are collected, sorted by file and position.
+// against the including file's directory. Every section may be omitted (an empty document is
+// the defaults, with one upstream `site` at 127.0.0.1:8081); an explicit empty `upstreams` list
+// is an error. All errors are collected, sorted by file and position.
 LoadResult loadConfigFile(const std::string& path, const LoadOptions& options = {});
 LoadResult loadConfigString(std::string_view yaml, const std::string& fileName,
                             const LoadOptions& options = {});

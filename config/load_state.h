@@ -21,7 +21,8 @@ struct LoadState {
   // Parallel to the vectors in `config`, for errors found after parsing.
   std::vector<SourcePos> listenerPos;
   SourcePos adminPos;
-  SourcePos upstreamsPos;  // the `upstreams` key, or the root when absent
+  SourcePos upstreamsPos;       // the `upstreams` key, or the root when absent
+  bool upstreamsGiven = false;  // the `upstreams` key is present (even if empty)
   std::vector<SourcePos> upstreamPos;
   std::vector<SourcePos> routeUpstreamPos;
   std::vector<SourcePos> regionPos;

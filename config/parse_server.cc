@@ -267,7 +267,8 @@ void parseServer(MapReader& root, LoadState& s) {
     MapReader l(d, root.get("limits"), "limits");
     parseLimits(l, c.limits);
   }
-  s.upstreamsPos = root.has("upstreams") ? d.pos(root.keyNode("upstreams")) : s.rootPos;
+  s.upstreamsGiven = root.has("upstreams");
+  s.upstreamsPos = s.upstreamsGiven ? d.pos(root.keyNode("upstreams")) : s.rootPos;
   YAML::Node upstreams = root.get("upstreams");
   forEachItem(d, upstreams, "upstreams",
               [&](const YAML::Node& n, const std::string& p) { parseUpstream(s, d, n, p); });

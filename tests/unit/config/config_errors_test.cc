@@ -72,8 +72,6 @@ const Case kCases[] = {
     {"negative_count", U "limits:\n  max_headers: -1\n",
      "t.yaml:3:16: limits.max_headers: expected an integer from 1 to 100000"},
     {"section_not_mapping", U "limits: 5\n", "t.yaml:2:9: limits: expected a mapping"},
-    {"no_upstream", "listeners: [{address: '0.0.0.0:80'}]\n",
-     "t.yaml:1:1: upstreams: at least one upstream is required"},
     {"empty_upstreams", "drain_timeout: 1s\nupstreams: []\n",
      "t.yaml:2:1: upstreams: at least one upstream is required"},
     {"duplicate_upstream",

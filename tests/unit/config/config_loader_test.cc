@@ -377,14 +377,32 @@ sinks:
 }
 
 TEST(ConfigLoader, CollectsEveryErrorNotJustTheFirst) {
-  LoadResult r = loadConfigString("workers: 0\ndrain_timeout: soon\nbogus: 1\n", "x.yaml");
+  LoadResult r =
+      loadConfigString("workers: 0\ndrain_timeout: soon\nbogus: 1\nupstreams: []\n", "x.yaml");
   EXPECT_FALSE(r.config);
   ASSERT_EQ(r.errors.size(), 4u) << joinErrors(r);
   // Sorted by position, whatever order the checks found them in.
-  EXPECT_EQ(r.errors[0].format(), "x.yaml:1:1: upstreams: at least one upstream is required");
-  EXPECT_EQ(r.errors[1].format(), "x.yaml:1:10: workers: expected an integer from 1 to 256");
-  EXPECT_EQ(r.errors[2].line, 2);
-  EXPECT_EQ(r.errors[3].format(), "x.yaml:3:1: unknown key 'bogus'");
+  EXPECT_EQ(r.errors[0].format(), "x.yaml:1:10: workers: expected an integer from 1 to 256");
+  EXPECT_EQ(r.errors[1].line, 2);
+  EXPECT_EQ(r.errors[2].format(), "x.yaml:3:1: unknown key 'bogus'");
+  EXPECT_EQ(r.errors[3].format(), "x.yaml:4:1: upstreams: at least one upstream is required");
+}
+
+TEST(ConfigLoader, EverySectionMayBeOmitted) {
+  // SPEC §2: an empty document and a config without upstreams take the safe defaults; the
+  // origin is where the shipped config puts it.
+  for (const char* yaml : {"", "# nothing but a comment\n", "workers: 2\n"}) {
+    LoadResult r = loadConfigString(yaml, "e.yaml");
+    ASSERT_TRUE(r.config) << joinErrors(r);
+    ASSERT_EQ(r.config->upstreams.size(), 1u);
+    EXPECT_EQ(r.config->upstreams[0].name, "site");
+    EXPECT_EQ(r.config->upstreams[0].servers, std::vector<std::string>{"127.0.0.1:8081"});
+    ASSERT_EQ(r.config->routes.size(), 1u);
+    EXPECT_EQ(r.config->routes[0].upstream, "site");
+    EXPECT_EQ(r.config->listeners.at(0).address, "0.0.0.0:8080");
+    EXPECT_TRUE(r.config->consent.sources.empty()) << "no sources: nobody has consent";
+    EXPECT_EQ(r.config->sinks.at(0).path, "events/events.jsonl");
+  }
 }
 
 TEST(ConfigLoader, EmbeddedDefaultLoadsAndMatchesTheShippedFile) {

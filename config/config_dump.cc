@@ -1,10 +1,12 @@
 // --dump-config: the effective config as YAML, in the order of SPEC §2, with secrets redacted.
 // Only the keys valid for each sink/source type are written, so the dump loads back unchanged.
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 
@@ -36,17 +38,39 @@ bool isSecretProperty(std::string name) {
 // yaml-cpp writes a string such as "1", "1.2", "0x10", "NO", "off" or "=" as a plain scalar,
 // which YAML 1.1 readers (PyYAML, Go's yaml.v2, Ruby's Psych) load as a number, a boolean or the
 // !!value tag. Those strings are double-quoted so the dump means the same to every reader.
+// YAML 1.1 and 1.2 core schema booleans, nulls, ints (binary, octal, decimal, hex, sexagesimal),
+// floats, infinities and NaN; plus the merge key and the value indicator. Matched with PCRE2 (as
+// the UA regexes are): GCC 12's std::regex trips -Wmaybe-uninitialized in sanitizer builds.
+constexpr const char* kAmbiguousScalar =
+    "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
+    "~|null|Null|NULL|=|<<|"
+    "[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|"
+    "[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+|"
+    "[-+]?([0-9][0-9_]*)?\\.?[0-9_]*([eE][-+]?[0-9]+)?|"
+    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)";
+
+struct CodeDeleter {
+  void operator()(pcre2_code* code) const { pcre2_code_free(code); }
+};
+struct MatchDataDeleter {
+  void operator()(pcre2_match_data* data) const { pcre2_match_data_free(data); }
+};
+
 bool needsQuotes(std::string_view text) {
-  // YAML 1.1 and 1.2 core schema booleans, nulls, ints (binary, octal, decimal, hex,
-  // sexagesimal), floats, infinities and NaN; plus the merge key and the value indicator.
-  static const std::regex kAmbiguous(
-      "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
-      "~|null|Null|NULL|=|<<|"
-      "[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|"
-      "[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+|"
-      "[-+]?([0-9][0-9_]*)?\\.?[0-9_]*([eE][-+]?[0-9]+)?|"
-      "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  return !text.empty() && std::regex_match(text.begin(), text.end(), kAmbiguous);
+  static const std::unique_ptr<pcre2_code, CodeDeleter> kAmbiguous = [] {
+    int error = 0;
+    PCRE2_SIZE offset = 0;
+    return std::unique_ptr<pcre2_code, CodeDeleter>(
+        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kAmbiguousScalar), PCRE2_ZERO_TERMINATED,
+                      PCRE2_ANCHORED | PCRE2_ENDANCHORED, &error, &offset, nullptr));
+  }();
+  if (text.empty()) return false;
+  if (!kAmbiguous) return true;  // cannot happen with a fixed pattern; quoting is always safe
+  const std::unique_ptr<pcre2_match_data, MatchDataDeleter> match(
+      pcre2_match_data_create_from_pattern(kAmbiguous.get(), nullptr));
+  if (!match) return true;
+  return pcre2_match(kAmbiguous.get(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0,
+                     match.get(), nullptr) >= 0;
 }
 
 template <typename T>

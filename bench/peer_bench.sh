@@ -142,7 +142,7 @@ measure() {  # $1 index into names/ports/pids, $2 round: one warm-up and one mea
 
 echo "proxy on cpu $proxy_cpu, origin + wrk on cpu $load_cpu; $rounds rounds of ${secs}s, $conns connections"
 echo "configurations: one worker each; nginx keepalive 64; haproxy http-reuse always (and with"
-echo "busy-polling); consentry keepalive 64, busy_poll 0 (and $busy_poll), telemetry: file sink"
+echo "busy-polling); consentry keepalive 64, busy_poll default (auto; and $busy_poll), telemetry: file sink"
 for ((r = 0; r < rounds; r++)); do
   for ((k = 0; k < ${#names[@]}; k++)); do measure $(((k + r) % ${#names[@]})) "$r"; done
   echo "round $((r + 1))/$rounds done (load average $(cut -d' ' -f1 /proc/loadavg))"

@@ -296,6 +296,7 @@ void Connection::startRequest(const http1::RequestHead& parsed) {
   head.hasHost = !parsed.host.empty();
   if (!upstream_->serverText.empty()) head.defaultHost = upstream_->serverText.front();
   head.chunked = requestBody_ == http1::BodyKind::Chunked;
+  if (requestBody_ == http1::BodyKind::Length) head.contentLength = parsed.contentLength;
   head.upgrade = upgrade_;
   head.forward = ForwardInfo{peer_, peerTrusted, tls_ ? "https" : "http", parsed.host};
   appendUpstreamHead(forward_->headBuffer(), head);

@@ -3,6 +3,8 @@
 // HTTP/2: request line, the client's end-to-end headers, our body framing and the forwarding
 // headers.
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,7 +21,11 @@ struct UpstreamHead {
   bool hasHost = true;                   // `headers` holds a Host
   std::string_view defaultHost;          // sent when it does not (HTTP/1.0)
   bool chunked = false;                  // the body follows with chunked framing
-  bool upgrade = false;                  // an Upgrade request: Upgrade and Connection are kept
+  // The body's length when the client framed it with Content-Length (validated by the parser:
+  // repeated or listed values were equal). Sent as the one Content-Length, whatever the client's
+  // fields looked like.
+  std::optional<uint64_t> contentLength;
+  bool upgrade = false;  // an Upgrade request: Upgrade and Connection are kept
   ForwardInfo forward;
 };
 

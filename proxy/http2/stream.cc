@@ -264,6 +264,7 @@ void Stream::startRequest() {
   if (!upstream.serverText.empty()) head.defaultHost = upstream.serverText.front();
   // Without a content-length the body length is known only at END_STREAM: chunked upstream.
   head.chunked = !requestDone_ && !hasContentLength_;
+  if (hasContentLength_) head.contentLength = contentLength_;
   head.forward =
       ForwardInfo{session_.peer(), peerTrusted, session_.secure() ? "https" : "http", host};
   appendUpstreamHead(forward_->headBuffer(), head);

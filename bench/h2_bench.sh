@@ -13,6 +13,7 @@
 # proxy is a wake-up that the origin or h2load pays for on the load core.
 # Usage: bench/h2_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
 #        env ROUNDS=3 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=21181 BASELINE_BIN=path/to/old/consentry
+#        ORIGIN_BODY=file (the origin serves a file, as before session 6; default: from memory)
 #        BUSY_POLL=0 / BASELINE_BUSY_POLL=50us (Consentry's busy_poll key; unset: its default)
 set -euo pipefail
 cd "$(dirname "$0")/.."

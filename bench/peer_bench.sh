@@ -12,7 +12,7 @@
 # leaves both out.
 # Usage: bench/peer_bench.sh [seconds=10] [connections=50] [rounds=5]
 #        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000
-#        BUSY_POLL=200us)
+#        BUSY_POLL=200us ORIGIN_BODY=file: the origin serves a file, as before session 6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}

@@ -11,6 +11,7 @@
 # steadier than throughput. Then the idle memory of TLS keep-alive connections.
 # Usage: bench/tls_bench.sh [seconds=10] [connections=50]   (needs build/release/consentry)
 #        env ROUNDS=3 IDLE_CONNS=2000 PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=20181
+#        ORIGIN_BODY=file (the origin serves a file, as before session 6; default: from memory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}

@@ -63,6 +63,17 @@ class ByteBuffer {
     capacity_ = begin_ = end_ = 0;
   }
 
+  // Frees the calling thread's cached blocks, once a burst is over: the blocks of 5,000
+  // simultaneous requests would otherwise fill the cache to its 4 MiB and keep it resident for
+  // good (~800 B per idle connection of a 5,000-connection burst). Returns how many were freed.
+  static size_t dropCachedBlocks() {
+    auto& cache = blockCache();
+    const size_t dropped = cache.size();
+    std::vector<std::unique_ptr<char[]>>().swap(cache);
+    return dropped;
+  }
+  static size_t cachedBlocks() { return blockCache().size(); }
+
  private:
   static constexpr size_t kBlock = 16 * kKiB;
   static constexpr size_t kCachedBlocks = 256;  // 4 MiB per worker thread at most

@@ -20,6 +20,8 @@ struct ProxyMetrics {
     return protocol == Protocol::Http2 ? duration2_ : duration1_;
   }
   admin::Gauge& connections;  // consentry_connections_active
+  // Requests finished so far, both protocols: the activity count of the heap release.
+  uint64_t requestsFinished() { return duration1_.count() + duration2_.count(); }
   void upstreamError(std::string_view upstream, std::string_view reason);
   void badRequest(std::string_view reason);
   void reload(bool ok);

@@ -10,7 +10,6 @@
 
 #include "proxy/admin/access_log.h"
 #include "proxy/admin/admin_server.h"
-#include "proxy/heap_release.h"
 #include "proxy/lifecycle_log.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/server.h"
@@ -99,15 +98,6 @@ void onSignal(evutil_socket_t signal, short, void* arg) {
   }
 }
 
-// Every tick, see whether a burst of requests is over and give its freed memory back.
-void onHeapTick(evutil_socket_t /*fd*/, short /*what*/, void* arg) {
-  auto* policy = static_cast<QuietTrimPolicy*>(arg);
-  auto& metrics = ProxyMetrics::get();
-  const uint64_t requests = metrics.duration(ProxyMetrics::Protocol::Http1).count() +
-                            metrics.duration(ProxyMetrics::Protocol::Http2).count();
-  if (policy->tick(requests)) releaseFreeHeap();
-}
-
 sigset_t processSignals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -188,15 +178,8 @@ int runProxy(const std::string& path, bool configGiven, RunHooks& hooks) {
     event_add(e, nullptr);
     signals.push_back(e);
   }
-  // 250 ms: a burst's memory is back within half a second of its last request, while a
-  // steady load (a request in every tick) is never trimmed.
-  QuietTrimPolicy trimPolicy;
-  event* heapTick = event_new(base, -1, EV_PERSIST, &onHeapTick, &trimPolicy);
-  const timeval heapTickInterval{0, 250'000};
-  event_add(heapTick, &heapTickInterval);
   releaseProcessSignals();
   event_base_dispatch(base);
-  event_free(heapTick);
 
   logLifecycle("info", "draining");
   adminServer.setDraining(true);

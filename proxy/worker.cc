@@ -10,9 +10,11 @@
 #include <string>
 
 #include "proxy/admin/metrics.h"
+#include "proxy/byte_buffer.h"
 #include "proxy/connection.h"
 #include "proxy/event_loop.h"
 #include "proxy/http2/session.h"
+#include "proxy/proxy_metrics.h"
 #include "proxy/server.h"
 
 namespace consentry::proxy {
@@ -31,6 +33,11 @@ Worker::Worker(unsigned index, Server& server, std::vector<ListenSocket> sockets
   event_assign(&drainEvent_, base_, -1, 0, &onDrain, this);
   event_assign(&reapEvent_, base_, -1, 0, &onReap, this);
   event_assign(&adoptEvent_, base_, -1, 0, &onAdopt, this);
+  // 250 ms: a burst's memory is back within half a second of its last request, while a steady
+  // load (a request in every tick) is never trimmed.
+  event_assign(&heapTick_, base_, -1, EV_PERSIST, &onHeapTick, this);
+  const timeval heapTickInterval{0, 250'000};
+  event_add(&heapTick_, &heapTickInterval);
   acceptArgs_.reserve(sockets_.size());
   for (size_t i = 0; i < sockets_.size(); ++i) {
     acceptArgs_.emplace_back(this, i);
@@ -57,6 +64,7 @@ Worker::~Worker() {
   event_del(&drainEvent_);
   event_del(&reapEvent_);
   event_del(&adoptEvent_);
+  event_del(&heapTick_);
   event_base_free(base_);
 }
 
@@ -212,6 +220,13 @@ void Worker::onReap(evutil_socket_t, short, void* arg) {
   self->graveyard_.clear();
   self->finishedHandshakes_.clear();
   if (self->draining_ && self->connections_.empty()) event_base_loopexit(self->base_, nullptr);
+}
+
+void Worker::onHeapTick(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  if (!self->heapPolicy_.tick(ProxyMetrics::get().requestsFinished())) return;
+  ByteBuffer::dropCachedBlocks();
+  releaseFreeHeap();
 }
 
 void Worker::onDrain(evutil_socket_t, short, void* arg) {

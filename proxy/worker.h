@@ -17,6 +17,7 @@
 #include "proxy/client_connection.h"
 #include "proxy/client_stream.h"
 #include "proxy/event_loop.h"
+#include "proxy/heap_release.h"
 #include "proxy/tls/handshake.h"
 #include "proxy/worker_context.h"
 
@@ -72,6 +73,7 @@ class Worker {
   static void onDrain(evutil_socket_t, short, void* arg);
   static void onReap(evutil_socket_t, short, void* arg);
   static void onAdopt(evutil_socket_t, short, void* arg);
+  static void onHeapTick(evutil_socket_t, short, void* arg);
   void accept(size_t listener);
   void startHandshake(size_t listener, int fd, const IpAddress& peer);
   void handshakeDone(tls::TlsHandshake& handshake, bool ok);
@@ -88,6 +90,10 @@ class Worker {
   event drainEvent_{};
   event reapEvent_{};
   event adoptEvent_{};
+  // Gives a burst's memory back once it is over: this thread's cached I/O blocks, then every
+  // arena's free pages. The worker does both, so the blocks are free before the trim runs.
+  event heapTick_{};
+  QuietTrimPolicy heapPolicy_;
   bool draining_ = false;
   std::atomic<bool> drainRequested_{false};
   std::atomic<bool> stopRequested_{false};

@@ -39,6 +39,11 @@ struct Viewport {
 using PropValue = std::variant<std::string, double, bool>;
 
 struct Event {
+  // Declared here and defaulted below the class, so the constructor is user-provided: a
+  // value-initialised Event (optional<Event>::emplace(), once per pageview) then runs only the
+  // member initialisers instead of first zero-filling all ~870 bytes (a `rep stos` in profiles).
+  Event();
+
   EventType type = EventType::Pageview;
   std::string id;  // UUIDv7, text form
   std::chrono::system_clock::time_point time;
@@ -61,6 +66,8 @@ struct Event {
   std::optional<bool> bot;
   std::optional<std::vector<std::pair<std::string, PropValue>>> props;
 };
+
+inline Event::Event() = default;
 
 std::string_view eventTypeName(EventType type);  // "pageview" | "beacon" | "consent.withdrawn"
 

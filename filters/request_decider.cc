@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/http_header.h"
+#include "base/short_compare.h"
 #include "events/uuid7.h"
 #include "filters/chain_metrics.h"
 #include "filters/consent/cookie_jar.h"
@@ -51,7 +52,7 @@ WorkerState::WorkerState(const ChainShared& shared)
 
 const std::optional<std::string>& WorkerState::preferredLanguage(std::string_view acceptLanguage) {
   for (size_t i = 0; i < languagesUsed; ++i) {
-    if (languages[i].acceptLanguage == acceptLanguage) return languages[i].language;
+    if (sameBytes(languages[i].acceptLanguage, acceptLanguage)) return languages[i].language;
   }
   LanguageMemo& slot = languages[nextLanguage];
   nextLanguage = (nextLanguage + 1) % languages.size();

@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "base/short_compare.h"
 namespace consentry::filters::consent {
 
 CookieJar::CookieJar(std::span<const HeaderField> headers) {
@@ -20,10 +21,10 @@ CookieJar::CookieJar(std::span<const HeaderField> headers) {
 
 std::optional<std::string_view> CookieJar::find(std::string_view name) const {
   for (size_t i = 0; i < count_; ++i) {
-    if (inline_.pairs[i].name == name) return inline_.pairs[i].value;
+    if (sameBytes(inline_.pairs[i].name, name)) return inline_.pairs[i].value;
   }
   for (const CookiePair& pair : more_) {
-    if (pair.name == name) return pair.value;
+    if (sameBytes(pair.name, name)) return pair.value;
   }
   return std::nullopt;
 }

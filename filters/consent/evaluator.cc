@@ -4,6 +4,7 @@
 #include <atomic>
 #include <string>
 
+#include "base/short_compare.h"
 #include "filters/consent/cookie_header.h"
 #include "filters/consent/sources.h"
 #include "filters/consent/tcf_source.h"
@@ -57,7 +58,7 @@ SourceDecision decideSource(uint64_t evaluator, size_t index, const config::Cons
   }
   thread_local SourceMemos memos;
   for (const SourceMemo& memo : memos.entries) {
-    if (memo.evaluator == evaluator && memo.source == index && memo.raw == raw) {
+    if (memo.evaluator == evaluator && memo.source == index && sameBytes(memo.raw, raw)) {
       return memo.decision;
     }
   }

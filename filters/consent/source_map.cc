@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/http_header.h"
+#include "base/short_compare.h"
 #include "filters/consent/sources.h"
 
 namespace consentry::filters::consent {
@@ -33,7 +34,7 @@ DefaultKeys defaultsFor(ConsentSourceType type) {
 
 bool ConsentFlags::granted(std::string_view key) const {
   for (const auto& [k, v] : items) {
-    if (k == key) return v;
+    if (sameBytes(k, key)) return v;
   }
   return false;
 }
@@ -60,17 +61,26 @@ Categories applyMap(const config::ConsentSource& source, const ConsentFlags& fla
     const DefaultKeys d = defaultsFor(source.type);
     return {flags.granted(d.analytics), flags.granted(d.marketing), flags.granted(d.functional)};
   }
-  auto grantedAll = [&](const std::string& category) {
-    auto it = source.map.find(category);
-    if (it == source.map.end() || it->second.empty()) return false;
-    for (const std::string& k : it->second) {
+  // One walk over the (at most a few) mapped categories instead of a tree lookup with string
+  // compares per category: this runs on every consent cookie seen for the first time.
+  auto grantedAll = [&](const std::vector<std::string>& keys) {
+    if (keys.empty()) return false;
+    for (const std::string& k : keys) {
       if (!flags.granted(k)) return false;
     }
     return true;
   };
-  static const std::string kAnalytics = "analytics", kMarketing = "marketing",
-                           kFunctional = "functional";
-  return {grantedAll(kAnalytics), grantedAll(kMarketing), grantedAll(kFunctional)};
+  Categories c;
+  for (const auto& [category, keys] : source.map) {
+    if (equalsLiteral(category, "analytics")) {
+      c.analytics = grantedAll(keys);
+    } else if (equalsLiteral(category, "marketing")) {
+      c.marketing = grantedAll(keys);
+    } else if (equalsLiteral(category, "functional")) {
+      c.functional = grantedAll(keys);
+    }
+  }
+  return c;
 }
 
 bool isGrantedWord(std::string_view value) {

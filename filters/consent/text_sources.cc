@@ -1,7 +1,9 @@
 // Text consent formats: site kv cookies, OneTrust, Cookiebot and CookieYes.
 #include <string>
 
+#include "base/byte_scan.h"
 #include "base/http_header.h"
+#include "base/short_compare.h"
 #include "filters/consent/sources.h"
 
 namespace consentry::filters::consent {
@@ -15,12 +17,21 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Every separator of the formats here but a configured kv one is a single byte: found by the
+// inline 16-byte scan. string_view::find(string_view) called memchr and then memcmp (for zero
+// bytes) per item; OneTrust's value alone has ~10 items and pairs of 5-40 bytes.
+size_t findSep(std::string_view text, std::string_view sep) {
+  if (sep.size() != 1) return text.find(sep);
+  const size_t at = findEitherByte(text, 0, sep.front(), sep.front());
+  return at == text.size() ? std::string_view::npos : at;
+}
+
 // Calls f(item) for each `sep`-separated item; stops and returns false when f does.
 template <typename F>
 bool forEachItem(std::string_view text, std::string_view sep, F&& f) {
   if (sep.empty()) return f(text);
   while (true) {
-    size_t pos = text.find(sep);
+    size_t pos = findSep(text, sep);
     if (!f(text.substr(0, pos))) return false;
     if (pos == std::string_view::npos) return true;
     text.remove_prefix(pos + sep.size());
@@ -29,8 +40,9 @@ bool forEachItem(std::string_view text, std::string_view sep, F&& f) {
 
 bool splitPair(std::string_view item, std::string_view sep, std::string_view& key,
                std::string_view& value) {
-  size_t pos = item.find(sep);
-  if (pos == std::string_view::npos || sep.empty()) return false;
+  if (sep.empty()) return false;
+  size_t pos = findSep(item, sep);
+  if (pos == std::string_view::npos) return false;
   key = trim(item.substr(0, pos));
   value = trim(item.substr(pos + sep.size()));
   return !key.empty();
@@ -76,15 +88,15 @@ SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_vi
   forEachItem(value, "&", [&](std::string_view item) {
     std::string_view k, v;
     if (!splitPair(item, "=", k, v)) return true;  // OneTrust adds keys freely; ignore oddities
-    if (k == "groups") {
+    if (equalsLiteral(k, "groups")) {
       groups = v;
       haveGroups = true;
-    } else if (k == "AwaitingReconsent") {
-      awaitingReconsent = v == "true";
-    } else if (k == "isGpcEnabled") {
-      gpc = v == "1";
-    } else if (k == "interactionCount") {
-      noInteraction = v == "0";
+    } else if (equalsLiteral(k, "AwaitingReconsent")) {
+      awaitingReconsent = equalsLiteral(v, "true");
+    } else if (equalsLiteral(k, "isGpcEnabled")) {
+      gpc = equalsLiteral(v, "1");
+    } else if (equalsLiteral(k, "interactionCount")) {
+      noInteraction = equalsLiteral(v, "0");
     }
     return true;
   });
@@ -97,8 +109,9 @@ SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_vi
   ConsentFlags& flags = scratchFlags();
   bool ok = forEachItem(groups, ",", [&](std::string_view item) {
     std::string_view k, v;
-    if (!splitPair(item, ":", k, v) || (v != "0" && v != "1")) return false;
-    flags.items.emplace_back(k, v == "1");
+    if (!splitPair(item, ":", k, v) || (!equalsLiteral(v, "0") && !equalsLiteral(v, "1")))
+      return false;
+    flags.items.emplace_back(k, equalsLiteral(v, "1"));
     return true;
   });
   if (!ok) return malformed();
@@ -153,12 +166,12 @@ class JsObjectReader {
       if (!eat(':')) return false;
       skipSpace();
       if (!readToken(val, quoted)) return false;
-      if (key == "ver") {
+      if (equalsLiteral(key, "ver")) {
         if (quoted) return false;
         flags.version = parseIntStrict(val);
         if (!flags.version) return false;
-      } else if (!quoted && (val == "true" || val == "false")) {
-        flags.items.emplace_back(key, val == "true");
+      } else if (!quoted && (equalsLiteral(val, "true") || equalsLiteral(val, "false"))) {
+        flags.items.emplace_back(key, equalsLiteral(val, "true"));
       }
       skipSpace();
       if (eat(',')) continue;
@@ -212,7 +225,7 @@ SourceDecision parseCookiebot(const config::ConsentSource& source, std::string_v
   value = trim(value);
   // -1: Cookiebot decided consent is not required for this visitor (e.g. outside its regions).
   // That is not the visitor's own signal, so it is no decision rather than "all granted".
-  if (value == "-1") return SourceDecision::none(Outcome::NoDecision);
+  if (equalsLiteral(value, "-1")) return SourceDecision::none(Outcome::NoDecision);
   ConsentFlags& flags = scratchFlags();
   if (!JsObjectReader(value).parse(flags) || flags.items.empty()) return malformed();
   return SourceDecision::decided(applyMap(source, flags), flags.version);

@@ -60,6 +60,11 @@ bool ibanValid(std::string_view compactIban);
 // `text` as long as `text` has no %XX escape.
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set);
 
+// The shortest text in which possibleDetectors could leave any detector of `set` (each
+// detector's minimum from the counts it needs). Percent-decoding only shortens a text, so a raw
+// component shorter than this needs neither decoding nor scanning.
+size_t minPossibleLength(DetectorSet set);
+
 // Runs the detectors of `set` over `text` and writes up to out.size() non-overlapping matches,
 // sorted, overlapping ones merged. Returns how many were written; `truncated` is set when more
 // matches existed than fit.

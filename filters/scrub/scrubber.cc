@@ -142,13 +142,16 @@ std::string redactToFixpoint(std::string_view text, DetectorSet detectors,
 
 void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace,
                               DetectorSet active) const {
-  if (active.empty() || begin >= end) return;
+  // Most path segments and query parts are shorter than anything the URL's detectors need.
+  if (active.empty() || begin >= end || end - begin < minPossibleLength(active)) return;
   const std::string_view raw = std::string_view(rw.source()).substr(begin, end - begin);
   const bool decode = needsDecoding(raw, plusIsSpace);
   const std::string_view text = decode ? decodeForMatching(raw, plusIsSpace) : raw;
-  active = possibleDetectors(text, active);
-  if (active.empty()) return;
-  std::array<Span, kMaxSpans> spans;
+  // findPii narrows `active` by possibleDetectors itself (and returns 0 when none is left):
+  // narrowing here first counted the component's characters twice. The spans are per-thread
+  // scratch: a local array zero-fills 512 bytes (Span's member initialisers) on every call, most
+  // of which find nothing; nothing here re-enters scrubComponent.
+  thread_local std::array<Span, kMaxSpans> spans;
   bool truncated = false;
   const size_t n = findPii(text, active, spans, truncated);
   if (n == 0) return;
@@ -212,9 +215,11 @@ bool Scrubber::scrubUrl(std::string& url) const {
   if (active.empty() && (params_.empty() || queryMark == std::string::npos)) return false;
 
   // With no detector left, path segments have nothing to scrub: only query names can match.
+  // Segment ends by the inline scan (pathEnd when there is no further '/'), not a memchr call
+  // per segment.
+  const std::string_view path = std::string_view(url).substr(0, pathEnd);
   for (size_t p = 0; !active.empty() && p < pathEnd;) {
-    size_t slash = url.find('/', p);
-    if (slash == std::string::npos || slash > pathEnd) slash = pathEnd;
+    const size_t slash = findEitherByte(path, p, '/', '/');
     scrubComponent(rw, p, slash, false, active);
     p = slash + 1;
   }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "base/short_compare.h"
 #include "events/event.h"
 #include "filters/telemetry/bots.h"
 
@@ -101,7 +102,7 @@ namespace {
 
 // Assigns into the optional in place (no temporary optional<string> per field).
 void assignKnown(std::optional<std::string>& field, const std::string& value) {
-  if (value.empty() || value == "Other") {
+  if (value.empty() || equalsLiteral(value, "Other")) {
     field.reset();
   } else {
     field = value;

@@ -1,0 +1,45 @@
+#pragma once
+// Equality of short byte strings without a call to memcmp. The event path compares many short
+// strings (cookie names, consent keys, category names, UA family "Other"); std::string_view's
+// operator== calls memcmp out of line for each, even when one side is a literal, and those calls
+// were ~6 % of the varied event path.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace consentry {
+
+// `text` equals the literal `lit`: a length test, then a compare of a known length that the
+// compiler expands inline.
+template <size_t N>
+inline bool equalsLiteral(std::string_view text, const char (&lit)[N]) {
+  static_assert(N >= 1, "a string literal");
+  return text.size() == N - 1 && std::memcmp(text.data(), lit, N - 1) == 0;
+}
+
+// a == b. Up to 16 bytes are compared as two overlapping words (the same bytes compared twice
+// where they overlap); longer strings go to memcmp, which is faster there.
+inline bool sameBytes(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  auto differ = [x, y](size_t at, auto word) {
+    decltype(word) u, v;
+    std::memcpy(&u, x + at, sizeof u);
+    std::memcpy(&v, y + at, sizeof v);
+    return u != v;
+  };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    return !differ(0, uint64_t{}) && !differ(n - 8, uint64_t{});
+  }
+  if (n >= 4) return !differ(0, uint32_t{}) && !differ(n - 4, uint32_t{});
+  if (n == 0) return true;
+  // 1 to 3 bytes: the first, middle and last byte cover them all.
+  return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
+}
+
+}  // namespace consentry

@@ -10,9 +10,12 @@
 # rounds: HAProxy with its global `busy-polling` (never sleeps) and Consentry with
 # `busy_poll: BUSY_POLL` (polls that long after each event; see docs/configuration.md); BUSY_POLL=0
 # leaves both out.
+# BASELINE_BIN=path/to/other/consentry adds "consentry+telemetry baseline": that binary with the
+# telemetry configuration, in the same rounds, for a before/after ratio measured in one run.
 # Usage: bench/peer_bench.sh [seconds=10] [connections=50] [rounds=5]
 #        (needs build/release/consentry; PROXY_CPU=1 LOAD_CPU=0 PORT_BASE=18181 IDLE_CONNS=5000
-#        BUSY_POLL=200us ORIGIN_BODY=file: the origin serves a file, as before session 6)
+#        BUSY_POLL=200us ORIGIN_BODY=file: the origin serves a file, as before session 6;
+#        BASELINE_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -28,6 +31,7 @@ ORIGIN=$base NGINX=$((base + 1)) HAPROXY=$((base + 2)) NGHTTPX=$((base + 3)) CSY
 CSY_T=$((base + 5)) CSY_ADMIN=$((base + 14)) CSY_T_ADMIN=$((base + 15))
 HAPROXY_BP=$((base + 6)) CSY_BP=$((base + 7)) CSY_T_BP=$((base + 8))
 CSY_BP_ADMIN=$((base + 16)) CSY_T_BP_ADMIN=$((base + 17))
+CSY_T_BASE=$((base + 9)) CSY_T_BASE_ADMIN=$((base + 18))
 busy_poll=${BUSY_POLL:-200us}
 
 write_origin_conf "$ORIGIN"
@@ -91,6 +95,13 @@ if [ "$busy_poll" != 0 ]; then
   "${on_proxy[@]}" "$bin" -c "$work/csy_t_bp.yaml" 2>"$work/csy_t_bp.err" & pids+=($!)
   names+=("haproxy busy-polling" "consentry busy_poll" "consentry+telemetry busy_poll")
   ports+=($HAPROXY_BP $CSY_BP $CSY_T_BP)
+fi
+if [ -n "${BASELINE_BIN:-}" ]; then  # last, so that the indexes above (spinner, idle test) hold
+  csy_conf $CSY_T_BASE $CSY_T_BASE_ADMIN "$telemetry_yaml
+sinks: [{name: local, type: file, path: $work/events_base.jsonl}]" > "$work/csy_t_base.yaml"
+  "${on_proxy[@]}" "$BASELINE_BIN" -c "$work/csy_t_base.yaml" 2>"$work/csy_t_base.err" & pids+=($!)
+  names+=("consentry+telemetry baseline")
+  ports+=($CSY_T_BASE)
 fi
 for port in "${ports[@]}"; do  # a loaded machine can take seconds to start them all
   for ((try = 0; try < 100; try++)); do
@@ -180,6 +191,8 @@ for peer in ("haproxy", "nginx", "nghttpx"):
 for peer in ("haproxy", "nginx"):
     ratio("consentry+telemetry", peer)
 print(f"telemetry cost {100 * (1 - med['consentry+telemetry'][0] / med['consentry'][0]):.1f} %")
+if "consentry+telemetry baseline" in med:
+    ratio("consentry+telemetry", "consentry+telemetry baseline")
 if "consentry busy_poll" in med:
     for ours in ("consentry busy_poll", "consentry+telemetry busy_poll"):
         for peer in ("haproxy busy-polling", "haproxy", "nginx"):
@@ -187,8 +200,11 @@ if "consentry busy_poll" in med:
     print("telemetry cost with busy_poll "
           f"{100 * (1 - med['consentry+telemetry busy_poll'][0] / med['consentry busy_poll'][0]):.1f} %")
 PY
-[ -f "$work/events.jsonl" ] && echo "events recorded: $(wc -l < "$work/events.jsonl")"
-[ -f "$work/events_bp.jsonl" ] && echo "events recorded (busy_poll): $(wc -l < "$work/events_bp.jsonl")"
+# The file sink rotates at 100 MiB (events.jsonl.<time>...): count every file of each sink.
+count_events() { cat "$work/$1"* 2>/dev/null | wc -l; }
+[ -f "$work/events.jsonl" ] && echo "events recorded: $(count_events events.jsonl)"
+[ -f "$work/events_bp.jsonl" ] && echo "events recorded (busy_poll): $(count_events events_bp.jsonl)"
+[ -f "$work/events_base.jsonl" ] && echo "events recorded (baseline): $(count_events events_base.jsonl)"
 
 if [ "${IDLE_CONNS:-5000}" -gt 0 ]; then
   echo

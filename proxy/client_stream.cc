@@ -19,7 +19,10 @@ std::string_view ClientStream::alpn() const {
 ssize_t ClientStream::read(ByteBuffer& buffer) {
   char* p = buffer.prepare(kReadChunk);
   if (!ssl_) {
-    ssize_t n = ::read(fd_, p, buffer.tailroom());
+    // recv, not read: a socket read through read() also goes through the VFS layer (file
+    // position lock, access checks); recv goes to the socket directly (bench/RESULTS.md,
+    // "Session 6").
+    ssize_t n = ::recv(fd_, p, buffer.tailroom(), 0);
     if (n > 0) {
       buffer.commit(static_cast<size_t>(n));
       return n;

@@ -22,7 +22,7 @@ timeval toTimeval(std::chrono::milliseconds ms) {
 // Reads what is available into `buffer`; returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on error.
 ssize_t readInto(int fd, ByteBuffer& buffer) {
   char* p = buffer.prepare(kReadChunk);
-  ssize_t n = ::read(fd, p, buffer.tailroom());
+  ssize_t n = ::recv(fd, p, buffer.tailroom(), 0);  // not read(): see ClientStream::read
   if (n > 0) {
     buffer.commit(static_cast<size_t>(n));
     return n;

@@ -1,6 +1,7 @@
 #include "proxy/event_loop.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "proxy/poll_backoff.h"
+#include "proxy/poll_yield.h"
 
 namespace consentry::proxy {
 namespace {
@@ -60,6 +62,7 @@ void runEventLoop(event_base* base, const std::atomic<bool>& stop, const BusyPol
   using Clock = PollBackoff::Clock;
   Clock::time_point lastEvent = Clock::now();
   PollBackoff backoff;
+  PollYield yield;
   const RunQueueWait waited;
   anyEventSinceLastCheck(base);
   while (!stop.load(std::memory_order_relaxed)) {
@@ -68,6 +71,7 @@ void runEventLoop(event_base* base, const std::atomic<bool>& stop, const BusyPol
       const Clock::time_point now = Clock::now();
       poll = now - lastEvent < busyPoll.window &&
              (!busyPoll.yieldWhenShared || backoff.allows(now, waited));
+      if (poll && yield.due(now)) sched_yield();  // the pipeline's threads may share this core
     }
     // EVLOOP_ONCE: run what is ready (waiting for it unless polling), then return here.
     const int result = event_base_loop(base, poll ? EVLOOP_ONCE | EVLOOP_NONBLOCK : EVLOOP_ONCE);

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from conftest import BIN, free_port, http_get
+from conftest import BIN, free_port, http_get, wait_for
 
 
 def run(*args, input=None, cwd=None):
@@ -74,7 +74,9 @@ def test_admin_endpoints(make_proxy):
     for family in ("consentry_requests_total", "consentry_request_duration_seconds_bucket",
                    "consentry_connections_active", "consentry_reloads_total"):
         assert family in metrics, family
-    assert p.metric("consentry_requests_total", code="200") >= 1
+    # The request is counted once its exchange is over, which can be just after the client has
+    # read the response.
+    assert wait_for(lambda: p.metric("consentry_requests_total", code="200") >= 1, 5)
 
 
 def wrk(url, seconds, connections=20):

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "proxy/poll_backoff.h"
-#include "proxy/poll_yield.h"
 
 namespace consentry::proxy {
 namespace {

@@ -5,6 +5,7 @@
 // (bench/RESULTS.md, "Session 5"). The sign is the worker thread waiting on the run queue (for a
 // core) for more than a quarter of the time since the previous check; then polling pauses for
 // kPause. Short preemptions (a timer thread of our own, a kernel worker) stay below that.
+// PollYield: how often a polling worker offers its core to the other threads of the process.
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +42,27 @@ class PollBackoff {
   Clock::time_point lastCheck_{};
   uint64_t waited_ = 0;
   bool checked_ = false;  // the first read has no earlier total to compare with
+};
+
+// A polling worker never blocks, so under a real-time policy (SCHED_FIFO, as
+// bench/bench_common.sh's RT_PRIO sets for the whole process) the event pipeline's threads on the
+// same core never ran: under saturation 42 % of the events were dropped as outbox_full
+// (bench/RESULTS.md, "Session 6"). A sched_yield() once per kEvery lets them drain the outbox;
+// under the normal policy it costs one system call per millisecond of polling.
+class PollYield {
+ public:
+  using Clock = PollBackoff::Clock;
+  static constexpr std::chrono::microseconds kEvery{1000};
+
+  // Whether the polling loop should yield at `now`: at most once per kEvery.
+  bool due(Clock::time_point now) {
+    if (now - last_ < kEvery) return false;
+    last_ = now;
+    return true;
+  }
+
+ private:
+  Clock::time_point last_{};
 };
 
 }  // namespace consentry::proxy

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "base/short_compare.h"
+
 namespace consentry::filters::consent {
 
 CookieJar::CookieJar(std::span<const HeaderField> headers) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <random>
 
+#include "bench/varied_urls.h"
 #include "config/config_loader.h"
 #include "events/event_json.h"
 #include "filters/chain_shared.h"
@@ -109,19 +110,8 @@ std::vector<VariedRequest> variedRequests(size_t count) {
       "age_verified=1; CookieConsent={stamp:%27{ID}%27%2Cnecessary:true%2Cpreferences:true%2C"
       "statistics:true%2Cmarketing:false%2Cmethod:%27explicit%27%2Cver:1}",
   };
-  static const std::vector<std::string> kTargets = {
-      "/",
-      "/products/42?utm_source=news",
-      "/category/shoes/running?page=2&sort=price",
-      "/blog/2024/05/how-to-choose-running-shoes",
-      "/u/jane.doe@example.com/profile",
-      "/search?q=call+%2B49+30+1234567&email=a%40b.com",
-      "/orders/2024-01-15/12345",
-      "/checkout/step-2",
-  };
-  static const std::vector<std::string> kReferrers = {
-      "", "https://search.example/?q=shoes", "https://www.example.com/category/shoes",
-      "https://shop.example/cart?phone=%2B4930123456", "android-app://com.google.android.gm/"};
+  const std::vector<std::string>& kTargets = bench::variedTargets();
+  const std::vector<std::string>& kReferrers = bench::variedReferrers();
   static const std::vector<std::string> kLanguages = {"de-DE,de;q=0.9", "en-US,en;q=0.8", "fr",
                                                       "pt-BR", "en-GB,en;q=0.9,de;q=0.5"};
   static const std::vector<std::string> kClients = {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -396,6 +397,44 @@ TEST(PossibleDetectors, CountsPastTheByteLanes) {
   for (size_t i = 15; i < lane.size(); i += 16) lane[i] = '9';
   lane.back() = '9';
   EXPECT_TRUE(possibleDetectors(lane, DetectorSet().add(Detector::Card)).has(Detector::Card));
+}
+
+// The IBAN head (two letters, two digits) is found from bit masks of 64 bytes at a time: it must
+// agree with a byte-by-byte search wherever the four bytes fall, across block and word edges,
+// and on random texts of letters, digits and separators.
+bool ibanHeadByBytes(std::string_view t) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (letter(t[i]) && letter(t[i + 1]) && digit(t[i + 2]) && digit(t[i + 3])) return true;
+  }
+  return false;
+}
+
+TEST(PossibleDetectors, IbanHeadAtEveryPosition) {
+  const DetectorSet iban = DetectorSet().add(Detector::Iban);
+  for (size_t length :
+       {15u, 16u, 17u, 31u, 32u, 33u, 63u, 64u, 65u, 66u, 67u, 127u, 128u, 129u, 200u}) {
+    for (size_t at = 0; at + 4 <= length; ++at) {
+      std::string yes(length, '-');
+      yes.replace(at, 4, "GB82");
+      ASSERT_TRUE(possibleDetectors(yes, iban).has(Detector::Iban)) << length << " at " << at;
+      // The same characters without the shape: a separator inside, or the digits first.
+      std::string split(length, '-'), swapped(length, '-');
+      split.replace(at, 4, "G8B2");
+      swapped.replace(at, 4, "82GB");
+      ASSERT_FALSE(possibleDetectors(split, iban).has(Detector::Iban)) << length << " at " << at;
+      ASSERT_FALSE(possibleDetectors(swapped, iban).has(Detector::Iban)) << length << " at " << at;
+    }
+  }
+  std::mt19937 rng(7);
+  const std::string_view alphabet = "aZ09/-.";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(15 + rng() % 180, '-');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    const bool expected = ibanHeadByBytes(text);
+    ASSERT_EQ(possibleDetectors(text, iban).has(Detector::Iban), expected) << text;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "filters/telemetry/client_facts.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "base/short_compare.h"
 #include "events/event.h"
@@ -173,10 +174,18 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
   ua = ua.substr(0, kMaxUaBytes);
   // The previous key compared piece by piece, before building this request's key at all.
   if (lastHit_ != nullptr && sameKey(lastKey_, ua, hintPresent, hintValues)) return *lastHit_;
-  key_.assign(ua);
+  // Sized once and written through a pointer: an append per piece (two per hint, most of them
+  // empty) cost as much as hashing the key.
+  size_t size = ua.size() + std::size(kClientHintHeaders);
+  for (std::string_view v : hintValues) size += v.size();
+  key_.resize(size);
+  char* p = key_.data();
+  std::memcpy(p, ua.data(), ua.size());
+  p += ua.size();
   for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
-    key_ += hintPresent[i] ? '\n' : '\r';
-    key_.append(hintValues[i]);
+    *p++ = hintPresent[i] ? '\n' : '\r';
+    if (!hintValues[i].empty()) std::memcpy(p, hintValues[i].data(), hintValues[i].size());
+    p += hintValues[i].size();
   }
   if (const ClientFacts* hit = cache_.find(key_)) {
     // Swapped, not copied: key_ is rebuilt from scratch on the next call anyway.

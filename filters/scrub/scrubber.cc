@@ -29,37 +29,39 @@ bool equalsNoCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Decoding scratch space, reused per thread so the hot path stops allocating once warm.
-std::string& scratch(int which) {
-  thread_local std::array<std::string, 2> buffers;
-  std::string& s = buffers[static_cast<size_t>(which)];
+// Scratch space, reused per thread so the hot path stops allocating once warm: a URL with PII
+// used to allocate four times (the redacted text, each fixpoint pass, its re-encoding and the
+// rewritten URL) before the event got it. Each buffer has one user at a time: scrubbing does not
+// re-enter itself.
+enum Scratch : size_t { kDecodedOnce, kDecodedTwice, kRedactedA, kRedactedB, kEncoded, kRewritten };
+
+std::string& scratch(Scratch which) {
+  thread_local std::array<std::string, 6> buffers;
+  std::string& s = buffers[which];
   s.clear();
   return s;
 }
 
 // `text` decoded for matching: once, and a second time for double-encoded input (%2540).
 std::string_view decodeForMatching(std::string_view text, bool plusIsSpace) {
-  std::string& once = scratch(0);
+  std::string& once = scratch(kDecodedOnce);
   percentDecode(text, plusIsSpace, once);
   if (!needsDecoding(once, false)) return once;
-  std::string& twice = scratch(1);
+  std::string& twice = scratch(kDecodedTwice);
   percentDecode(once, false, twice);
   return twice;
 }
 
 }  // namespace
 
-// Builds the scrubbed copy lazily: nothing is allocated until the first replacement, and
-// replacements arrive left to right.
+// Builds the scrubbed copy lazily in per-thread scratch (replacements arrive left to right), then
+// copies it over the source, whose buffer usually has room already.
 class Scrubber::Rewriter {
  public:
-  explicit Rewriter(const std::string& source) : src_(source) {}
+  explicit Rewriter(const std::string& source) : src_(source), out_(scratch(kRewritten)) {}
   const std::string& source() const { return src_; }
   void replace(size_t begin, size_t end, std::string_view with) {
-    if (!active_) {
-      active_ = true;
-      out_.reserve(src_.size() + 16);
-    }
+    active_ = true;
     out_.append(src_, copied_, begin - copied_);
     out_.append(with);
     copied_ = end;
@@ -67,13 +69,13 @@ class Scrubber::Rewriter {
   bool finish(std::string& target) {
     if (!active_) return false;
     out_.append(src_, copied_, std::string::npos);
-    target = std::move(out_);
+    target.assign(out_);
     return true;
   }
 
  private:
   const std::string& src_;
-  std::string out_;
+  std::string& out_;
   size_t copied_ = 0;
   bool active_ = false;
 };
@@ -110,10 +112,8 @@ bool Scrubber::paramNameMatches(std::string_view rawName) const {
 
 namespace {
 
-// Replaces `spans` of `text` with the marker.
-std::string redactSpans(std::string_view text, const Span* spans, size_t n) {
-  std::string out;
-  out.reserve(text.size());
+// `text` with its `spans` replaced by the marker, into `out`.
+void redactSpans(std::string_view text, const Span* spans, size_t n, std::string& out) {
   size_t copied = 0;
   for (size_t i = 0; i < n; ++i) {
     out.append(text.substr(copied, spans[i].begin - copied));
@@ -121,21 +121,25 @@ std::string redactSpans(std::string_view text, const Span* spans, size_t n) {
     copied = spans[i].end;
   }
   out.append(text.substr(copied));
-  return out;
 }
 
 // Redacts until nothing matches: a marker can give new context to its neighbours (an address
 // after a redacted email no longer follows a letter), and scrubbing must be idempotent.
-std::string redactToFixpoint(std::string_view text, DetectorSet detectors,
-                             std::array<Span, kMaxSpans>& spans, size_t n) {
-  std::string out = redactSpans(text, spans.data(), n);
+// The result lives in per-thread scratch until the next call.
+std::string_view redactToFixpoint(std::string_view text, DetectorSet detectors,
+                                  std::array<Span, kMaxSpans>& spans, size_t n) {
+  std::string* out = &scratch(kRedactedA);
+  std::string* spare = &scratch(kRedactedB);
+  redactSpans(text, spans.data(), n, *out);
   for (int pass = 0; pass < 8; ++pass) {
     bool truncated = false;
-    n = findPii(out, detectors, spans, truncated);
-    if (n == 0) return out;
-    out = redactSpans(out, spans.data(), n);
+    n = findPii(*out, detectors, spans, truncated);
+    if (n == 0) return *out;
+    spare->clear();
+    redactSpans(*out, spans.data(), n, *spare);
+    std::swap(out, spare);
   }
-  return std::string(kRedacted);
+  return kRedacted;
 }
 
 }  // namespace
@@ -155,13 +159,12 @@ void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusI
   bool truncated = false;
   const size_t n = findPii(text, active, spans, truncated);
   if (n == 0) return;
-  const std::string redacted = redactToFixpoint(text, detectors_, spans, n);
+  const std::string_view redacted = redactToFixpoint(text, detectors_, spans, n);
   if (!decode) {
     rw.replace(begin, end, redacted);
     return;
   }
-  std::string encoded;
-  encoded.reserve(redacted.size() + 16);
+  std::string& encoded = scratch(kEncoded);
   percentEncode(redacted, encoded);
   rw.replace(begin, end, encoded);
 }

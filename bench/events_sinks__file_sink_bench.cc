@@ -109,7 +109,7 @@ void BM_FileSinkWrite(benchmark::State& state) {
     Event e = sampleEvent(i);
     std::string json;
     appendEventJson(e, json);
-    batch.push_back({e.id, *e.visitor, e.region, json});
+    batch.push_back({e.id.str(), e.visitor->str(), e.region, json});
   }
   int64_t bytes = 0;
   for (const auto& e : batch) bytes += static_cast<int64_t>(e.payload.size() + 1);

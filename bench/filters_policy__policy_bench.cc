@@ -25,7 +25,7 @@ events::Event sampleEvent() {
   e.host = "example.com";
   e.path = "/pricing";
   e.referrer = "https://search.example/results?q=consentry";
-  e.visitor = "0190b3c1-8f2e-7a55-9d1e-3c4b5a697887";
+  e.visitor = "0190b3c18f2e7a559d1e3c4b5a697887";
   return e;
 }
 

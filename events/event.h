@@ -6,21 +6,30 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "base/ip_address.h"
+#include "events/fixed_text.h"
 
 namespace consentry::events {
 
 enum class EventType : uint8_t { Pageview, Beacon, ConsentWithdrawn };
 
+// A UUIDv7 in its 36-character text form (events/uuid7.h makes them).
+using EventId = FixedText<36>;
+// 32 lower-case hex digits (filters/telemetry/visitor_id.h makes and validates them).
+using VisitorId = FixedText<32>;
+
 struct ConsentInfo {
   bool analytics = false;
   bool marketing = false;
   bool functional = false;
-  std::string source;  // "cookie" | "tcf" | "onetrust" | ...
+  // "cookie" | "tcf" | "onetrust" | ...: always a static name (consent::sourceTypeName or a
+  // literal), never a view of request memory, so the event stays self-contained.
+  std::string_view source;
   std::optional<int> policyVersion;
 };
 
@@ -45,7 +54,7 @@ struct Event {
   Event();
 
   EventType type = EventType::Pageview;
-  std::string id;  // UUIDv7, text form
+  EventId id;
   std::chrono::system_clock::time_point time;
   std::string name;  // beacon events only
   std::string region = "default";
@@ -62,7 +71,7 @@ struct Event {
   std::optional<Viewport> viewport;
 
   std::optional<std::string> host, path, referrer;
-  std::optional<std::string> visitor;
+  std::optional<VisitorId> visitor;
   std::optional<bool> bot;
   std::optional<std::vector<std::pair<std::string, PropValue>>> props;
 };

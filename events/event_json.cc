@@ -23,9 +23,10 @@ size_t eventBound(const Event& e) {
       1024 + stringBound(e.id.size()) + stringBound(e.name.size()) + stringBound(e.region.size());
   for (const auto* s : {&e.country, &e.subdivision, &e.osName, &e.osVersion, &e.browserName,
                         &e.browserVersion, &e.deviceType, &e.deviceFamily, &e.deviceBrand,
-                        &e.deviceModel, &e.language, &e.host, &e.path, &e.referrer, &e.visitor}) {
+                        &e.deviceModel, &e.language, &e.host, &e.path, &e.referrer}) {
     n += stringBound(*s);
   }
+  if (e.visitor) n += stringBound(e.visitor->size()) + 24;
   if (e.consent) n += stringBound(e.consent->source.size());
   if (e.props) {
     for (const auto& [k, v] : *e.props) {

@@ -65,7 +65,9 @@ class Writer {
     if (p_ != bodyStart) ch(',');
     raw(quotedKeyColon);
   }
-  void optString(char* bodyStart, std::string_view k, const std::optional<std::string>& v) {
+  // Text: std::string or an events::FixedText.
+  template <typename Text>
+  void optString(char* bodyStart, std::string_view k, const std::optional<Text>& v) {
     if (!v) return;
     key(bodyStart, k);
     string(*v);

@@ -84,15 +84,19 @@ Uuid Uuid7Generator::next(uint64_t unixMs) {
   return u;
 }
 
-void appendUuid(const Uuid& uuid, std::string& out) {
+void formatUuid(const Uuid& uuid, char* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  char buf[36];
   size_t p = 0;
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) buf[p++] = '-';
-    buf[p++] = kHex[uuid[i] >> 4];
-    buf[p++] = kHex[uuid[i] & 15];
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[p++] = '-';
+    out[p++] = kHex[uuid[i] >> 4];
+    out[p++] = kHex[uuid[i] & 15];
   }
+}
+
+void appendUuid(const Uuid& uuid, std::string& out) {
+  char buf[kUuidTextSize];
+  formatUuid(uuid, buf);
   out.append(buf, sizeof buf);
 }
 
@@ -108,16 +112,24 @@ Uuid7Generator& threadGenerator() {
   thread_local Uuid7Generator generator;
   return generator;
 }
+
+EventId eventIdText(const Uuid& uuid) {
+  static_assert(EventId::capacity() == kUuidTextSize);
+  EventId id;
+  formatUuid(uuid, id.data());
+  id.setSize(kUuidTextSize);
+  return id;
+}
 }  // namespace
 
-std::string newEventId() {
-  return uuidToString(threadGenerator().next());
+EventId newEventId() {
+  return eventIdText(threadGenerator().next());
 }
 
-std::string newEventId(std::chrono::system_clock::time_point time) {
+EventId newEventId(std::chrono::system_clock::time_point time) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  return uuidToString(threadGenerator().next(ms > 0 ? static_cast<uint64_t>(ms) : 0));
+  return eventIdText(threadGenerator().next(ms > 0 ? static_cast<uint64_t>(ms) : 0));
 }
 
 }  // namespace consentry::events

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "events/event.h"
+
 namespace consentry::events {
 
 using Uuid = std::array<uint8_t, 16>;
@@ -32,13 +34,15 @@ class Uuid7Generator {
 };
 
 // The canonical text form: 36 lowercase hex characters with dashes, 8-4-4-4-12.
+inline constexpr size_t kUuidTextSize = 36;
+void formatUuid(const Uuid& uuid, char* out);  // writes kUuidTextSize bytes
 std::string uuidToString(const Uuid& uuid);
 void appendUuid(const Uuid& uuid, std::string& out);
 
 // A fresh UUIDv7 in text form from this thread's generator (what Event::id holds).
-std::string newEventId();
+EventId newEventId();
 // The same with the timestamp taken from `time` (the request's clock reading) instead of a
 // second reading of the clock; ids stay unique and monotonic per thread all the same.
-std::string newEventId(std::chrono::system_clock::time_point time);
+EventId newEventId(std::chrono::system_clock::time_point time);
 
 }  // namespace consentry::events

@@ -104,13 +104,12 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
   if (!request.host.empty()) event.host.emplace(request.host);
   if (!referrer.empty()) event.referrer.emplace(referrer);
   if (!decision.visitorId.empty()) event.visitor = decision.visitorId;
-  events::ConsentInfo info;
+  events::ConsentInfo& info = event.consent.emplace();
   info.analytics = decision.consent.analytics;
   info.marketing = decision.consent.marketing;
   info.functional = decision.consent.functional;
-  info.source = std::string(decision.consent.source);
+  info.source = decision.consent.source;  // a static name (consent::sourceTypeName)
   info.policyVersion = decision.consent.policyVersion;
-  event.consent = std::move(info);
   (void)shared;
 }
 
@@ -134,7 +133,7 @@ Decision decideRequest(const ChainShared& shared, WorkerState& worker, const Req
       // Withdrawal (SPEC §3): expire our cookie and tell pipelines whose data to erase. The
       // event carries nothing but the id, the region and the time.
       d.visitor = VisitorAction::Expire;
-      d.visitorId = std::string(*existing);
+      d.visitorId = *existing;
       decideRegion(shared, request.client, d);
       events::Event withdrawn;
       withdrawn.type = events::EventType::ConsentWithdrawn;
@@ -154,16 +153,16 @@ Decision decideRequest(const ChainShared& shared, WorkerState& worker, const Req
   d.addAcceptCh = cfg.telemetry.clientHints;
   if (cookieIds) {
     if (existing) {
-      d.visitorId = std::string(*existing);
+      d.visitorId = *existing;
     } else if (auto id = telemetry::newVisitorId()) {
-      d.visitorId = std::move(*id);
+      d.visitorId = *id;
       d.visitor = VisitorAction::Set;
     }
   } else if (cfg.telemetry.visitorId == config::VisitorIdMode::DailyHash) {
     thread_local telemetry::DailyHasher hasher(dailySecret());
     if (auto h = hasher.hash(request.host, request.client.toString(),
                              headerValue(request, "user-agent"), request.time)) {
-      d.visitorId = std::move(*h);
+      d.visitorId = *h;
     }
   }
 

@@ -44,7 +44,7 @@ struct Decision {
   std::optional<events::Event> event;
   std::string reason;  // why there is (no) event: "recorded", "no_consent", "not_a_document", ...
   VisitorAction visitor = VisitorAction::None;
-  std::string visitorId;  // the id to set (VisitorAction::Set) or the withdrawn one
+  events::VisitorId visitorId;  // the id to set (VisitorAction::Set) or the withdrawn one
   bool addAcceptCh = false;
 };
 

@@ -118,7 +118,7 @@ class BeaconExchange : public Exchange {
     const auto& telemetryCfg = shared_->config->telemetry;
     if (telemetryCfg.visitorId == config::VisitorIdMode::Cookie) {
       auto id = cookies.find(telemetryCfg.visitorCookie);
-      if (id && telemetry::isValidVisitorId(*id)) d.visitorId = std::string(*id);
+      if (id && telemetry::isValidVisitorId(*id)) d.visitorId = *id;
     }
     decideRegion(*shared_, request.client, d);
     fillEventFromRequest(*shared_, state, request, d, base_);

@@ -27,13 +27,17 @@ Result<void> fillRandom(uint8_t* out, size_t size) {
   return {};
 }
 
-std::string hex(const uint8_t* data, size_t size) {
+// 16 bytes as the 32 hex digits of a visitor id, written in place (no heap string per id).
+events::VisitorId hexId(const uint8_t* data) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
+  constexpr size_t kBytes = events::VisitorId::capacity() / 2;
+  events::VisitorId out;
+  char* p = out.data();
+  for (size_t i = 0; i < kBytes; ++i) {
+    p[2 * i] = kDigits[data[i] >> 4];
+    p[2 * i + 1] = kDigits[data[i] & 15];
   }
+  out.setSize(2 * kBytes);
   return out;
 }
 
@@ -45,8 +49,8 @@ std::string cookieAttributes(bool secure) {
 
 }  // namespace
 
-Result<std::string> newVisitorId() {
-  constexpr size_t kIdBytes = 16;
+Result<events::VisitorId> newVisitorId() {
+  constexpr size_t kIdBytes = events::VisitorId::capacity() / 2;
   // OpenSSL's per-thread DRBG (seeded from the kernel, reseeded on fork), drawn 256 ids (4 KiB)
   // at a time: one RAND_bytes call costs about a microsecond whatever its length (locking, the
   // parameter lookups of the EVP layer), which made a new visitor's id the largest single item
@@ -65,7 +69,7 @@ Result<std::string> newVisitorId() {
     pool.used = 0;
   }
   const uint8_t* id = pool.bytes + pool.used;
-  std::string text = hex(id, kIdBytes);
+  const events::VisitorId text = hexId(id);
   // Wiped once handed out, so the pool never holds an id that is already in use.
   std::memset(pool.bytes + pool.used, 0, kIdBytes);
   pool.used += kIdBytes;
@@ -111,9 +115,9 @@ DailyHasher::~DailyHasher() {
   OPENSSL_cleanse(key_.data(), key_.size());
 }
 
-Result<std::string> DailyHasher::hash(std::string_view host, std::string_view ip,
-                                      std::string_view ua,
-                                      std::chrono::system_clock::time_point now) {
+Result<events::VisitorId> DailyHasher::hash(std::string_view host, std::string_view ip,
+                                            std::string_view ua,
+                                            std::chrono::system_clock::time_point now) {
   int64_t day = std::chrono::floor<std::chrono::days>(now).time_since_epoch().count();
   if (day != day_) {
     auto key = secret_->keyFor(day);
@@ -131,7 +135,7 @@ Result<std::string> DailyHasher::hash(std::string_view host, std::string_view ip
             &macSize)) {
     return makeError("HMAC-SHA256 failed");
   }
-  return hex(mac, 16);
+  return hexId(mac);  // the first 128 bits
 }
 
 }  // namespace consentry::filters::telemetry

@@ -11,11 +11,12 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "events/event.h"
 
 namespace consentry::filters::telemetry {
 
 // 128 random bits from OpenSSL's DRBG (getrandom(2) when it fails) as 32 lower-case hex digits.
-Result<std::string> newVisitorId();
+Result<events::VisitorId> newVisitorId();
 
 // True for what newVisitorId() produces; anything else in the cookie is ignored, not trusted.
 bool isValidVisitorId(std::string_view id);
@@ -49,8 +50,8 @@ class DailyHasher {
  public:
   explicit DailyHasher(std::shared_ptr<DailySecret> secret) : secret_(std::move(secret)) {}
   ~DailyHasher();
-  Result<std::string> hash(std::string_view host, std::string_view ip, std::string_view ua,
-                           std::chrono::system_clock::time_point now);
+  Result<events::VisitorId> hash(std::string_view host, std::string_view ip, std::string_view ua,
+                                 std::chrono::system_clock::time_point now);
 
  private:
   std::shared_ptr<DailySecret> secret_;

@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   e.path = std::string(nextPiece(rest));
   e.referrer = std::string(nextPiece(rest));
   e.osName = std::string(nextPiece(rest));
-  e.visitor = std::string(nextPiece(rest));
+  // Visitor ids are bounded (32 hex digits in the product); any bytes up to that bound.
+  e.visitor = nextPiece(rest).substr(0, VisitorId::capacity());
   e.props.emplace();
   e.props->emplace_back(std::string(nextPiece(rest)), std::string(nextPiece(rest)));
   std::string out;

@@ -277,7 +277,8 @@ void checkEvent(const Event& e, const std::string& json) {
   EXPECT_EQ(ok(doc["time"].get_string()), time);
   EXPECT_EQ(ok(doc["type"].get_string()), eventTypeName(e.type));
   expectString(doc, "region", e.region, "");
-  expectString(doc, "visitor", e.visitor, "");
+  expectString(doc, "visitor", e.visitor ? std::optional<std::string>(*e.visitor) : std::nullopt,
+               "");
   if (e.type == EventType::ConsentWithdrawn) {
     size_t keys = ok(doc.get_object()).size();
     EXPECT_EQ(keys, e.visitor ? 6u : 5u) << json;
@@ -297,9 +298,10 @@ void checkEvent(const Event& e, const std::string& json) {
     EXPECT_EQ(ok(consent["analytics"].get_bool()), e.consent->analytics);
     EXPECT_EQ(ok(consent["marketing"].get_bool()), e.consent->marketing);
     EXPECT_EQ(ok(consent["functional"].get_bool()), e.consent->functional);
-    expectString(ok(consent), "source",
-                 e.consent->source.empty() ? std::nullopt : std::optional(e.consent->source),
-                 "consent");
+    expectString(
+        ok(consent), "source",
+        e.consent->source.empty() ? std::nullopt : std::optional<std::string>(e.consent->source),
+        "consent");
     EXPECT_EQ(consent["policy_version"].error() == simdjson::SUCCESS,
               e.consent->policyVersion.has_value());
     if (e.consent->policyVersion) {

@@ -136,7 +136,7 @@ TEST(Pipeline, ManyProducersFlushAndStopLosesNothing) {
     workers.emplace_back([&, w] {
       for (int i = 0; i < kPerWorker; ++i) {
         Event e = eventIn(i % 3 == 0 ? "eea" : "default", i);
-        std::string id = e.id;
+        std::string id = e.id.str();
         if (pipeline.outbox(w).push(e)) accepted[w].push_back(id);
         if (i % 1000 == 0) std::this_thread::yield();
       }
@@ -264,11 +264,11 @@ TEST(Pipeline, ResidencyPropertyOverRandomEvents) {
     const std::string source = defaultCloudEventSource();
     for (int i = 0; i < 2000; ++i) {
       Event e = testing::randomEvent(rng, regionNames);
-      regionOf[e.id] = e.region;
-      auto& [json, cloud, key] = expected[e.id];
+      regionOf[e.id.str()] = e.region;
+      auto& [json, cloud, key] = expected[e.id.str()];
       appendEventJson(e, json);
       appendCloudEventJson(e, source, cloud);
-      key = e.visitor.value_or("");
+      key = e.visitor ? e.visitor->str() : "";
       ASSERT_TRUE((*p)->outbox(static_cast<size_t>(i % 2)).push(e));
     }
     ASSERT_TRUE((*p)->flushAndStop(Clock::now() + 30s));
@@ -346,7 +346,7 @@ TEST(Pipeline, ReconfigureLosesNothingAndKeepsUnchangedSinks) {
   std::thread worker([&] {
     for (int i = 0; !stop.load(); ++i) {
       Event e = eventIn("default", i);
-      std::string id = e.id;
+      std::string id = e.id.str();
       if ((*p)->outbox(0).push(e)) accepted.insert(id);
       if (i % 50 == 0) std::this_thread::sleep_for(50us);
     }

@@ -78,7 +78,11 @@ inline Event randomEvent(std::mt19937_64& rng,
   optStr(e.host);
   optStr(e.path);
   optStr(e.referrer);
-  if (coin()) e.visitor = uuidToString(gen.next());
+  if (coin()) {  // visitor ids are 32 hex digits: the UUID text without its dashes
+    std::string hex = uuidToString(gen.next());
+    std::erase(hex, '-');
+    e.visitor = hex;
+  }
   if (coin()) e.bot = coin();
   if (coin()) {
     e.props.emplace();

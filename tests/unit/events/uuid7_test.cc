@@ -38,7 +38,7 @@ TEST(Uuid7, TextForm) {
   Uuid u{};
   for (int i = 0; i < 16; ++i) u[i] = static_cast<uint8_t>(0x10 * i + 0xf - i);
   EXPECT_EQ(uuidToString(u), "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
-  std::string id = newEventId();
+  std::string id(newEventId().view());
   ASSERT_EQ(id.size(), 36u);
   for (size_t i = 0; i < id.size(); ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) {
@@ -56,8 +56,8 @@ TEST(Uuid7, EventIdFromTheRequestTime) {
   const auto time = std::chrono::system_clock::now() + std::chrono::hours(24);
   const auto ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
-  const std::string first = newEventId(time);
-  const std::string second = newEventId(time);
+  const std::string first(newEventId(time).view());
+  const std::string second(newEventId(time).view());
   ASSERT_EQ(first.size(), 36u);
   // The first 48 bits (12 hex digits around the first dash) are the given millisecond.
   const std::string hex = first.substr(0, 8) + first.substr(9, 4);
@@ -90,7 +90,7 @@ TEST(Uuid7, UniqueAcrossThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(newEventId());
+      for (int i = 0; i < kPerThread; ++i) ids[t].emplace_back(newEventId().view());
     });
   }
   for (auto& th : threads) th.join();

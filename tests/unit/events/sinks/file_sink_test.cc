@@ -287,7 +287,7 @@ TEST(FileSink, PipelineFlushAndStopLosesNothing) {
         e.time = std::chrono::system_clock::now();
         e.region = (i + static_cast<int>(w)) % 4 == 0 ? "eea" : "default";
         e.path = "/w" + std::to_string(w) + "/" + std::to_string(i);
-        std::string id = e.id, region = e.region;
+        std::string id(e.id.view()), region = e.region;
         if ((*p)->outbox(w).push(e)) accepted[w][id] = region;
         if (i % 256 == 0) std::this_thread::sleep_for(100us);
       }

@@ -12,8 +12,8 @@ TEST(VisitorId, RandomHex128) {
   for (int i = 0; i < 1000; ++i) {
     auto id = newVisitorId();
     ASSERT_TRUE(id) << id.error().message;
-    EXPECT_TRUE(isValidVisitorId(*id)) << *id;
-    seen.insert(*id);
+    EXPECT_TRUE(isValidVisitorId(*id)) << id->view();
+    seen.insert(id->str());
   }
   EXPECT_EQ(seen.size(), 1000u);
   EXPECT_FALSE(isValidVisitorId("0123456789ABCDEF0123456789abcdef"));

@@ -209,6 +209,25 @@ ClassCounts countClasses(std::string_view text) {
   return counts;
 }
 
+// findJwt's first test, for texts with the two dots and the size a JWT needs: some dot right
+// after 16 base64url characters. With only "two dots" to go on, every referrer with a host name
+// like www.example.com sent each of its components through the JWT scanner.
+bool hasJwtHeaderShape(std::string_view t) {
+  for (size_t i = t.find('.', 16); i != std::string_view::npos; i = t.find('.', i + 1)) {
+    __m128i v;
+    std::memcpy(&v, t.data() + i - 16, sizeof v);
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // A-Z onto a-z, as above
+    const __m128i token = _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))),
+                     _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+    if (_mm_movemask_epi8(token) == 0xFFFF) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set) {
@@ -224,7 +243,9 @@ DetectorSet possibleDetectors(std::string_view text, DetectorSet set) {
   if (set.has(Detector::Iban) && size >= 15 && digits >= 2 && letters >= 2 && c.ibanHead) {
     out.add(Detector::Iban);
   }
-  if (set.has(Detector::Jwt) && dots >= 2 && size >= 18) out.add(Detector::Jwt);
+  if (set.has(Detector::Jwt) && dots >= 2 && size >= 18 && hasJwtHeaderShape(text)) {
+    out.add(Detector::Jwt);
+  }
   if (set.has(Detector::Ip) && ((dots >= 3 && digits >= 4) || colons >= 2)) out.add(Detector::Ip);
   return out;
 }

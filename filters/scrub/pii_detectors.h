@@ -54,10 +54,11 @@ bool findIpAddress(std::string_view text, size_t from, Span& match);
 bool luhnValid(std::string_view digits);
 bool ibanValid(std::string_view compactIban);
 
-// The detectors of `set` that could match somewhere in `text`, judged from character counts
-// alone (a card needs 13 digits, an email an '@' and a '.', ...). Counts only shrink for
-// substrings and when '+' decodes to a space, so the answer also covers any component of
-// `text` as long as `text` has no %XX escape.
+// The detectors of `set` that could match somewhere in `text`, judged from character counts (a
+// card needs 13 digits, an email an '@' and a '.', ...) and two shapes (an IBAN's two letters and
+// two digits, a JWT header's 16 base64url characters before a dot). Counts only shrink and shapes
+// only disappear for substrings and when '+' decodes to a space, so the answer also covers any
+// component of `text` as long as `text` has no %XX escape.
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set);
 
 // The shortest text in which possibleDetectors could leave any detector of `set` (each

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -346,7 +347,7 @@ TEST(PossibleDetectors, CountsEveryPositionAndFillerByte) {
       {Detector::Email, "@.", "."},
       {Detector::Phone, "+12345678", "12345678"},
       {Detector::Ip, "::", ":"},
-      {Detector::Jwt, "..", "."},
+      {Detector::Email, "@.", "@"},  // the dot count (a JWT needs more than dots now)
   };
   for (int filler = 0; filler < 256; ++filler) {
     const char f = static_cast<char>(filler);
@@ -377,8 +378,9 @@ TEST(PossibleDetectors, CountsEveryPositionAndFillerByte) {
 // A byte lane of the counters holds 255: counts of 256 and more per lane must not wrap.
 TEST(PossibleDetectors, CountsPastTheByteLanes) {
   for (size_t blocks : {255u, 256u, 257u, 511u, 600u}) {
-    const std::string dots(16 * blocks, '.');
-    EXPECT_TRUE(possibleDetectors(dots, DetectorSet().add(Detector::Jwt)).has(Detector::Jwt));
+    // Dots and one '@': the email test counts both.
+    const std::string dots = std::string(16 * blocks - 1, '.') + "@";
+    EXPECT_TRUE(possibleDetectors(dots, DetectorSet().add(Detector::Email)).has(Detector::Email));
     EXPECT_TRUE(possibleDetectors(std::string(16 * blocks, '7'), DetectorSet().add(Detector::Card))
                     .has(Detector::Card));
     EXPECT_TRUE(possibleDetectors(std::string(16 * blocks, ':'), DetectorSet().add(Detector::Ip))
@@ -434,6 +436,46 @@ TEST(PossibleDetectors, IbanHeadAtEveryPosition) {
     for (char& c : text) c = alphabet[rng() % alphabet.size()];
     const bool expected = ibanHeadByBytes(text);
     ASSERT_EQ(possibleDetectors(text, iban).has(Detector::Iban), expected) << text;
+  }
+}
+
+// The JWT header shape (16 base64url characters, then a dot) comes from the same masks.
+bool jwtHeaderByBytes(std::string_view t) {
+  auto token = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  };
+  size_t run = 0;
+  for (char c : t) {
+    if (c == '.' && run >= 16) return true;
+    run = token(c) ? run + 1 : 0;
+  }
+  return false;
+}
+
+TEST(PossibleDetectors, JwtHeaderAtEveryPosition) {
+  const DetectorSet jwt = DetectorSet().add(Detector::Jwt);
+  const std::string header16 = "eyJhbGciOiJIUzI1";  // 16 characters
+  for (size_t length : {18u, 31u, 32u, 33u, 63u, 64u, 65u, 66u, 80u, 127u, 128u, 129u, 200u}) {
+    for (size_t at = 0; at + 18 <= length; ++at) {
+      // A second dot at the end (after the header): two dots are needed anyway.
+      std::string yes(length, '/'), shorter(length, '/');
+      yes.replace(at, 17, header16 + ".");
+      yes.back() = '.';
+      shorter.replace(at, 17, "/" + header16.substr(1) + ".");
+      shorter.back() = '.';
+      ASSERT_TRUE(possibleDetectors(yes, jwt).has(Detector::Jwt)) << length << " at " << at;
+      ASSERT_FALSE(possibleDetectors(shorter, jwt).has(Detector::Jwt)) << length << " at " << at;
+    }
+  }
+  std::mt19937 rng(11);
+  const std::string_view alphabet = "aZ9-_./";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(18 + rng() % 180, 'a');
+    // Mostly tokens, so runs of 16 are common and end at every offset.
+    for (char& c : text) c = rng() % 8 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
+    const bool expected = jwtHeaderByBytes(text) && std::count(text.begin(), text.end(), '.') >= 2;
+    ASSERT_EQ(possibleDetectors(text, jwt).has(Detector::Jwt), expected) << text;
   }
 }
 

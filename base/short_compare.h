@@ -42,4 +42,42 @@ inline bool sameBytes(std::string_view a, std::string_view b) {
   return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
 }
 
+// equalsIgnoreCase(text, lower) for a lower-case literal (a header name), a word at a time: at
+// the literal's letters the text's bytes get bit 0x20 OR-ed in, which turns the upper-case letter
+// into the lower-case one and no other byte into it; every other byte must match exactly. The
+// byte loop of equalsIgnoreCase was ~2 % of the varied event path for two names per header.
+template <size_t N>
+inline bool equalsLowerLiteral(std::string_view text, const char (&lower)[N]) {
+  constexpr size_t n = N - 1;
+  static_assert(n >= 1, "a string literal");
+  if (text.size() != n) return false;
+  const char* t = text.data();
+  auto wordDiffers = [t, &lower](size_t at, auto word) {
+    using Word = decltype(word);
+    Word x, want, fold = 0;
+    std::memcpy(&x, t + at, sizeof x);
+    std::memcpy(&want, lower + at, sizeof want);
+    for (size_t i = 0; i < sizeof(Word); ++i) {
+      const char c = lower[at + i];
+      if (c >= 'a' && c <= 'z') fold |= static_cast<Word>(Word{0x20} << (8 * i));
+    }
+    return (x | fold) != want;
+  };
+  if constexpr (n >= 8) {
+    for (size_t at = 0; at + 8 <= n; at += 8) {
+      if (wordDiffers(at, uint64_t{})) return false;
+    }
+    return n % 8 == 0 || !wordDiffers(n - 8, uint64_t{});
+  } else if constexpr (n >= 4) {
+    return !wordDiffers(0, uint32_t{}) && !wordDiffers(n - 4, uint32_t{});
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const char c = lower[i];
+      const char b = (c >= 'a' && c <= 'z') ? static_cast<char>(t[i] | 0x20) : t[i];
+      if (b != c) return false;
+    }
+    return true;
+  }
+}
+
 }  // namespace consentry

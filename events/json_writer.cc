@@ -10,16 +10,8 @@
 namespace consentry::events::json {
 namespace {
 
-// 0: copied as is; 1: escaped; 2: first byte of a multi-byte (or invalid) UTF-8 sequence.
-constexpr std::array<uint8_t, 256> makeClasses() {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = 1;
-  t['"'] = 1;
-  t['\\'] = 1;
-  for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
-  return t;
-}
-constexpr std::array<uint8_t, 256> kClass = makeClasses();
+using detail::kClass;
+using detail::needsAttention;
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -64,53 +56,12 @@ Utf8Step stepUtf8(const unsigned char* s, size_t avail) {
   return {need + 1, true};
 }
 
-// True when one of the bytes of x (8 or 4) is a control character, '"', '\\' or non-ASCII
-// (SWAR: a byte below N is found by the borrow of (x - N) into its top bit).
-template <typename Word>
-bool needsAttention(Word x) {
-  constexpr Word kOnes = static_cast<Word>(0x0101010101010101ULL);
-  constexpr Word kHigh = static_cast<Word>(0x8080808080808080ULL);
-  const Word control = (x - kOnes * 0x20) & ~x;
-  Word quote = x ^ (kOnes * '"');
-  Word backslash = x ^ (kOnes * '\\');
-  quote = (quote - kOnes) & ~quote;
-  backslash = (backslash - kOnes) & ~backslash;
-  return ((control | quote | backslash | x) & kHigh) != 0;
-}
-
 // needsAttention for 16 bytes: signed compares put non-ASCII bytes (negative) below 0x20 too.
 bool needsAttention16(__m128i v) {
   const __m128i hit = _mm_or_si128(
       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
   return _mm_movemask_epi8(hit) != 0;
-}
-
-// Copies a text of 1 to 16 bytes that needs no escaping with two overlapping loads and stores
-// (the same bytes read twice where they overlap); returns false, writing nothing, otherwise. Most
-// strings of an event are this short (names, versions, language, region), and their lengths
-// vary from event to event, so a loop per string mispredicted its exit on varied input.
-template <typename Word>
-bool copyCleanOverlapping(const unsigned char* s, size_t n, char* p) {
-  Word head, tail;
-  std::memcpy(&head, s, sizeof(Word));
-  std::memcpy(&tail, s + n - sizeof(Word), sizeof(Word));
-  if (needsAttention(head) || needsAttention(tail)) return false;
-  std::memcpy(p, &head, sizeof(Word));
-  std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
-  return true;
-}
-
-bool copyShortClean(const unsigned char* s, size_t n, char* p) {
-  if (n >= 8) return copyCleanOverlapping<uint64_t>(s, n, p);
-  if (n >= 4) return copyCleanOverlapping<uint32_t>(s, n, p);
-  // 1 to 3 bytes: the first, middle and last byte cover them all.
-  const unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
-  if ((kClass[a] | kClass[b] | kClass[c]) != 0) return false;
-  p[0] = static_cast<char>(a);
-  p[n / 2] = static_cast<char>(b);
-  p[n - 1] = static_cast<char>(c);
-  return true;
 }
 
 // Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras of 146097 days counted
@@ -144,17 +95,12 @@ char* Writer::scratch(size_t bound) {
   return buffer.get();
 }
 
-void Writer::string(std::string_view text) {
+char* Writer::escapedString(char* p, std::string_view text) {
   // A local cursor: stores through char* may alias p_, which would otherwise be reloaded from
   // memory after every byte.
-  char* p = p_;
   *p++ = '"';
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size(), i = 0;
-  if (n - 1 < 16 && copyShortClean(s, n, p)) {  // 1 to 16 bytes (n - 1 wraps for 0)
-    p += n;
-    i = n;
-  }
   bool triedLastChunk = false;
   while (i < n) {
     if (n - i >= 16) {
@@ -225,7 +171,7 @@ void Writer::string(std::string_view text) {
     }
   }
   *p++ = '"';
-  p_ = p;
+  return p;
 }
 
 void Writer::time(std::chrono::system_clock::time_point time) {

@@ -3,6 +3,7 @@
 // upper bound for a whole event once and then writes through a raw pointer, because
 // std::string::append per piece cost more than the serialization itself.
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,62 @@
 #include "base/ip_address.h"
 
 namespace consentry::events::json {
+
+namespace detail {
+
+// 0: copied as is; 1: escaped; 2: first byte of a multi-byte (or invalid) UTF-8 sequence.
+constexpr std::array<uint8_t, 256> makeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
+  return t;
+}
+inline constexpr std::array<uint8_t, 256> kClass = makeClasses();
+
+// True when one of the bytes of x (8 or 4) is a control character, '"', '\\' or non-ASCII
+// (SWAR: a byte below N is found by the borrow of (x - N) into its top bit).
+template <typename Word>
+inline bool needsAttention(Word x) {
+  constexpr Word kOnes = static_cast<Word>(0x0101010101010101ULL);
+  constexpr Word kHigh = static_cast<Word>(0x8080808080808080ULL);
+  const Word control = (x - kOnes * 0x20) & ~x;
+  Word quote = x ^ (kOnes * '"');
+  Word backslash = x ^ (kOnes * '\\');
+  quote = (quote - kOnes) & ~quote;
+  backslash = (backslash - kOnes) & ~backslash;
+  return ((control | quote | backslash | x) & kHigh) != 0;
+}
+
+// Copies a text of 1 to 16 bytes that needs no escaping with two overlapping loads and stores
+// (the same bytes read twice where they overlap); returns false, writing nothing, otherwise. Most
+// strings of an event are this short (names, versions, language, region), and their lengths
+// vary from event to event, so a loop per string mispredicted its exit on varied input.
+template <typename Word>
+inline bool copyCleanOverlapping(const unsigned char* s, size_t n, char* p) {
+  Word head, tail;
+  std::memcpy(&head, s, sizeof(Word));
+  std::memcpy(&tail, s + n - sizeof(Word), sizeof(Word));
+  if (needsAttention(head) || needsAttention(tail)) return false;
+  std::memcpy(p, &head, sizeof(Word));
+  std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
+  return true;
+}
+
+inline bool copyShortClean(const unsigned char* s, size_t n, char* p) {
+  if (n >= 8) return copyCleanOverlapping<uint64_t>(s, n, p);
+  if (n >= 4) return copyCleanOverlapping<uint32_t>(s, n, p);
+  // 1 to 3 bytes: the first, middle and last byte cover them all.
+  const unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
+  if ((kClass[a] | kClass[b] | kClass[c]) != 0) return false;
+  p[0] = static_cast<char>(a);
+  p[n / 2] = static_cast<char>(b);
+  p[n - 1] = static_cast<char>(c);
+  return true;
+}
+
+}  // namespace detail
 
 // Worst case of one string: every byte may become \u00XX, plus the quotes.
 constexpr size_t stringBound(size_t n) {
@@ -48,7 +105,20 @@ class Writer {
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
-  void string(std::string_view s);
+  // Strings of 1 to 16 bytes that need no escaping (most of an event's: names, versions,
+  // language, region) are copied here, inline in the caller; the rest, and every byte that needs
+  // escaping or UTF-8 repair, out of line. A call per string cost more than the copy.
+  void string(std::string_view s) {
+    const size_t n = s.size();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(s.data());
+    if (n - 1 < 16 && detail::copyShortClean(bytes, n, p_ + 1)) {  // n - 1 wraps for 0
+      p_[0] = '"';
+      p_[n + 1] = '"';
+      p_ += n + 2;
+      return;
+    }
+    p_ = escapedString(p_, s);
+  }
   void integer(int64_t v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
   // NaN and infinities cannot be written in JSON: returns false, writes nothing.
   bool number(double v) {
@@ -74,6 +144,8 @@ class Writer {
   }
 
  private:
+  // The quoted, escaped text at p; returns the end.
+  static char* escapedString(char* p, std::string_view text);
   // At least `bound` bytes, reused by every Writer on this thread (one Writer at a time).
   static char* scratch(size_t bound);
 

@@ -92,10 +92,10 @@ void fillEventFromRequest(const ChainShared& shared, WorkerState& worker,
   std::string_view acceptLanguage, referrer;
   bool haveLanguage = false, haveReferrer = false;
   for (const HeaderField& h : request.headers) {
-    if (!haveLanguage && equalsIgnoreCase(h.name, "accept-language")) {
+    if (!haveLanguage && equalsLowerLiteral(h.name, "accept-language")) {
       acceptLanguage = h.value;
       haveLanguage = true;
-    } else if (!haveReferrer && equalsIgnoreCase(h.name, "referer")) {
+    } else if (!haveReferrer && equalsLowerLiteral(h.name, "referer")) {
       referrer = h.value;
       haveReferrer = true;
     }

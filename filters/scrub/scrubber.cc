@@ -88,6 +88,7 @@ Scrubber::Scrubber(const std::vector<std::string>& queryParams, DetectorSet dete
   params_.reserve(queryParams.size());
   for (std::string p : queryParams) {
     for (char& c : p) c = toLower(c);
+    paramLengths_ |= uint64_t{1} << std::min<size_t>(p.size(), 63);
     params_.push_back(std::move(p));
   }
 }
@@ -98,6 +99,7 @@ bool Scrubber::isScrubbedParam(std::string_view name) const {
     const size_t open = name.rfind('[');
     if (open != std::string_view::npos) name = name.substr(open + 1, name.size() - open - 2);
   }
+  if ((paramLengths_ & (uint64_t{1} << std::min<size_t>(name.size(), 63))) == 0) return false;
   for (const std::string& p : params_) {
     if (equalsNoCase(name, p)) return true;
   }

@@ -6,6 +6,7 @@
 // be decoded is re-encoded after redaction. Strings without a match are left untouched and
 // nothing is allocated for them (the common case).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,9 @@ class Scrubber {
   bool scrubPlain(std::string& text) const;
 
   std::vector<std::string> params_;  // lower-case
+  // Bit n: some entry of params_ is n bytes long (bit 63: 63 or longer). Most query names match
+  // no entry's length, and are told apart with one test instead of a compare per entry.
+  uint64_t paramLengths_ = 0;
   DetectorSet detectors_;
 };
 

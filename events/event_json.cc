@@ -37,21 +37,20 @@ size_t eventBound(const Event& e) {
   return n;
 }
 
-// Opens `"name":{`; close() removes the whole member again when nothing was written into it,
-// so that empty objects are absent rather than `{}`.
+// Opens a member `"name":` whose value is an object. Members inside are written comma first;
+// close() turns the first comma into the object's '{', or removes the whole member again when
+// nothing was written into it, so that empty objects are absent rather than `{}`.
 class NestedObject {
  public:
-  NestedObject(Writer& w, char* parentStart, std::string_view quotedKeyColon)
-      : w_(w), mark_(w.pos()) {
-    w.key(parentStart, quotedKeyColon);
-    w.ch('{');
+  NestedObject(Writer& w, std::string_view commaQuotedKeyColon) : w_(w), mark_(w.pos()) {
+    w.key(commaQuotedKeyColon);
     bodyStart_ = w.pos();
   }
-  char* body() const { return bodyStart_; }
   void close() {
     if (w_.pos() == bodyStart_) {
       w_.rewind(mark_);
     } else {
+      *bodyStart_ = '{';
       w_.ch('}');
     }
   }
@@ -62,58 +61,55 @@ class NestedObject {
   char* bodyStart_;
 };
 
-void writeNameVersion(Writer& w, char* parent, std::string_view k,
-                      const std::optional<std::string>& name,
+void writeNameVersion(Writer& w, std::string_view k, const std::optional<std::string>& name,
                       const std::optional<std::string>& version) {
-  NestedObject o(w, parent, k);
-  w.optString(o.body(), "\"name\":", name);
-  w.optString(o.body(), "\"version\":", version);
+  NestedObject o(w, k);
+  w.optString(",\"name\":", name);
+  w.optString(",\"version\":", version);
   o.close();
 }
 
-void writeClient(Writer& w, const Event& e, char* parent) {
-  NestedObject client(w, parent, "\"client\":");
-  char* b = client.body();
+void writeClient(Writer& w, const Event& e) {
+  NestedObject client(w, ",\"client\":");
   if (e.ip) {
-    w.key(b, "\"ip\":");
+    w.key(",\"ip\":");
     w.ip(*e.ip);
   }
-  writeNameVersion(w, b, "\"os\":", e.osName, e.osVersion);
-  writeNameVersion(w, b, "\"browser\":", e.browserName, e.browserVersion);
+  writeNameVersion(w, ",\"os\":", e.osName, e.osVersion);
+  writeNameVersion(w, ",\"browser\":", e.browserName, e.browserVersion);
   {
-    NestedObject d(w, b, "\"device\":");
-    w.optString(d.body(), "\"type\":", e.deviceType);
-    w.optString(d.body(), "\"family\":", e.deviceFamily);
-    w.optString(d.body(), "\"brand\":", e.deviceBrand);
-    w.optString(d.body(), "\"model\":", e.deviceModel);
+    NestedObject d(w, ",\"device\":");
+    w.optString(",\"type\":", e.deviceType);
+    w.optString(",\"family\":", e.deviceFamily);
+    w.optString(",\"brand\":", e.deviceBrand);
+    w.optString(",\"model\":", e.deviceModel);
     d.close();
   }
-  w.optString(b, "\"language\":", e.language);
+  w.optString(",\"language\":", e.language);
   if (e.screen) {
-    NestedObject s(w, b, "\"screen\":");
-    w.key(s.body(), "\"width\":");
+    NestedObject s(w, ",\"screen\":");
+    w.key(",\"width\":");
     w.integer(e.screen->width);
-    w.key(s.body(), "\"height\":");
+    w.key(",\"height\":");
     w.integer(e.screen->height);
     char* beforeDpr = w.pos();
-    w.key(s.body(), "\"dpr\":");
+    w.key(",\"dpr\":");
     if (!w.number(e.screen->dpr)) w.rewind(beforeDpr);
     s.close();
   }
   if (e.viewport) {
-    NestedObject v(w, b, "\"viewport\":");
-    w.key(v.body(), "\"width\":");
+    NestedObject v(w, ",\"viewport\":");
+    w.key(",\"width\":");
     w.integer(e.viewport->width);
-    w.key(v.body(), "\"height\":");
+    w.key(",\"height\":");
     w.integer(e.viewport->height);
     v.close();
   }
   client.close();
 }
 
-void writeProps(Writer& w, const std::vector<std::pair<std::string, PropValue>>& props,
-                char* parent) {
-  w.key(parent, "\"props\":");
+void writeProps(Writer& w, const std::vector<std::pair<std::string, PropValue>>& props) {
+  w.key(",\"props\":");
   w.ch('{');
   char* b = w.pos();
   for (const auto& [name, value] : props) {
@@ -133,67 +129,66 @@ void writeProps(Writer& w, const std::vector<std::pair<std::string, PropValue>>&
 }
 
 void writeEvent(Writer& w, const Event& e) {
+  // Every member follows "schema", so each is written comma first.
   w.raw("{\"schema\":\"consentry.event/1\"");
-  // Members follow the first one, so the "first member" test never fires at this level.
-  char* b = w.pos() - 1;
-  w.key(b, "\"id\":");
+  w.key(",\"id\":");
   w.string(e.id);
-  w.key(b, "\"time\":\"");
+  w.key(",\"time\":\"");
   w.time(e.time);
   w.ch('"');
-  w.key(b, "\"type\":\"");
+  w.key(",\"type\":\"");
   w.raw(eventTypeName(e.type));
   w.ch('"');
   if (e.type == EventType::Beacon) {
-    w.key(b, "\"name\":");
+    w.key(",\"name\":");
     w.string(e.name);
   }
-  w.key(b, "\"region\":");
+  w.key(",\"region\":");
   w.string(e.region);
   if (e.type == EventType::ConsentWithdrawn) {
     // A withdrawal says only who withdrew, where and when: pipelines erase by visitor.
-    w.optString(b, "\"visitor\":", e.visitor);
+    w.optString(",\"visitor\":", e.visitor);
     w.ch('}');
     return;
   }
   {
-    NestedObject loc(w, b, "\"location\":");
-    w.optString(loc.body(), "\"country\":", e.country);
-    w.optString(loc.body(), "\"subdivision\":", e.subdivision);
+    NestedObject loc(w, ",\"location\":");
+    w.optString(",\"country\":", e.country);
+    w.optString(",\"subdivision\":", e.subdivision);
     loc.close();
   }
   if (e.consent) {
-    NestedObject c(w, b, "\"consent\":");
-    w.key(c.body(), "\"analytics\":");
+    NestedObject c(w, ",\"consent\":");
+    w.key(",\"analytics\":");
     w.boolean(e.consent->analytics);
-    w.key(c.body(), "\"marketing\":");
+    w.key(",\"marketing\":");
     w.boolean(e.consent->marketing);
-    w.key(c.body(), "\"functional\":");
+    w.key(",\"functional\":");
     w.boolean(e.consent->functional);
     if (!e.consent->source.empty()) {
-      w.key(c.body(), "\"source\":");
+      w.key(",\"source\":");
       w.string(e.consent->source);
     }
     if (e.consent->policyVersion) {
-      w.key(c.body(), "\"policy_version\":");
+      w.key(",\"policy_version\":");
       w.integer(*e.consent->policyVersion);
     }
     c.close();
   }
-  writeClient(w, e, b);
+  writeClient(w, e);
   {
-    NestedObject page(w, b, "\"page\":");
-    w.optString(page.body(), "\"host\":", e.host);
-    w.optString(page.body(), "\"path\":", e.path);
-    w.optString(page.body(), "\"referrer\":", e.referrer);
+    NestedObject page(w, ",\"page\":");
+    w.optString(",\"host\":", e.host);
+    w.optString(",\"path\":", e.path);
+    w.optString(",\"referrer\":", e.referrer);
     page.close();
   }
-  w.optString(b, "\"visitor\":", e.visitor);
+  w.optString(",\"visitor\":", e.visitor);
   if (e.bot) {
-    w.key(b, "\"bot\":");
+    w.key(",\"bot\":");
     w.boolean(*e.bot);
   }
-  if (e.props) writeProps(w, *e.props, b);
+  if (e.props) writeProps(w, *e.props);
   w.ch('}');
 }
 

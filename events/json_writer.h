@@ -130,16 +130,15 @@ class Writer {
   void time(std::chrono::system_clock::time_point t);
   void ip(const IpAddress& a);
 
-  // An object member whose value is written next: a comma unless it is the first member.
-  void key(char* bodyStart, std::string_view quotedKeyColon) {
-    if (p_ != bodyStart) ch(',');
-    raw(quotedKeyColon);
-  }
+  // An object member whose value is written next, its comma included (`,"name":`): an object's
+  // first comma becomes its '{' when the object closes (event_json.cc's NestedObject), so no
+  // member has to ask whether it is the first one.
+  void key(std::string_view commaQuotedKeyColon) { raw(commaQuotedKeyColon); }
   // Text: std::string or an events::FixedText.
   template <typename Text>
-  void optString(char* bodyStart, std::string_view k, const std::optional<Text>& v) {
+  void optString(std::string_view commaQuotedKeyColon, const std::optional<Text>& v) {
     if (!v) return;
-    key(bodyStart, k);
+    key(commaQuotedKeyColon);
     string(*v);
   }
 

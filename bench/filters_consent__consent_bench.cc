@@ -1,7 +1,10 @@
-// Consent evaluation on typical request headers: a kv consent cookie, a TC string, no cookie.
+// Consent evaluation on typical request headers: a kv consent cookie, a TC string, no cookie,
+// and OneTrust / Cookiebot cookies that carry a per-visitor id (each request a different value,
+// as a worker sees them from many visitors).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -24,7 +27,13 @@ config::Consent makeConfig() {
   tcf.type = config::ConsentSourceType::Tcf;
   tcf.cookie = "euconsent-v2";
   tcf.vendorId = 755;
-  c.sources = {kv, tcf};
+  config::ConsentSource oneTrust;
+  oneTrust.type = config::ConsentSourceType::OneTrust;
+  oneTrust.cookie = "OptanonConsent";
+  config::ConsentSource cookiebot;
+  cookiebot.type = config::ConsentSourceType::Cookiebot;
+  cookiebot.cookie = "CookieConsent";
+  c.sources = {kv, tcf, oneTrust, cookiebot};
   c.minPolicyVersion = 3;
   return c;
 }
@@ -79,8 +88,44 @@ void BM_TcfCookie(benchmark::State& state) {
   run(state, h);
 }
 
+// 4096 Cookie headers, each with `cookie` where {ID} is a per-visitor number: the per-thread
+// memo of whole values never hits, as with real visitors.
+void runVaried(benchmark::State& state, const std::string& cookie) {
+  std::mt19937 rng(20261207);
+  std::vector<std::string> values(4096);
+  for (std::string& v : values) {
+    v = kOtherCookies + "; " + cookie;
+    v.replace(v.find("{ID}"), 4, std::to_string(rng()));
+  }
+  ConsentEvaluator evaluator(makeConfig());
+  size_t next = 0;
+  for (auto _ : state) {
+    const HeaderField h[] = {{"Host", "example.com"}, {"Cookie", values[next]}};
+    next = (next + 1) % values.size();
+    ConsentResult r = evaluator.evaluate(h, kNow);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+void BM_OneTrustVaried(benchmark::State& state) {
+  runVaried(state,
+            "OptanonConsent=isGpcEnabled=0&datestamp=Mon+Nov+02+2026+10%3A15%3A00+GMT%2B0100&"
+            "version=202310.1.0&isIABGlobal=false&consentId={ID}&interactionCount=1&"
+            "landingPath=NotLandingPage&groups=C0001%3A1%2CC0002%3A1%2CC0003%3A0%2CC0004%3A1&"
+            "AwaitingReconsent=false");
+}
+
+void BM_CookiebotVaried(benchmark::State& state) {
+  runVaried(state,
+            "CookieConsent={stamp:%27{ID}%27%2Cnecessary:true%2Cpreferences:true%2C"
+            "statistics:true%2Cmarketing:false%2Cmethod:%27explicit%27%2Cver:1%2C"
+            "utc:1700000000000%2Cregion:%27de%27}");
+}
+
 }  // namespace
 
+BENCHMARK(BM_OneTrustVaried);
+BENCHMARK(BM_CookiebotVaried);
 BENCHMARK(BM_NoConsentCookie);
 BENCHMARK(BM_KvCookie);
 BENCHMARK(BM_TcfCookie);

@@ -19,13 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<CookiePair> CookieIterator::next() {
@@ -74,15 +67,6 @@ size_t findPercent(std::string_view in, size_t from) {
   return findEitherByte(in, from, '%', '%');
 }
 
-// The byte `%XX` at `i` stands for, or -1 when `i` starts no escape (SPEC §2: a '%' not followed
-// by two hex digits is kept literally).
-int escapeAt(std::string_view in, size_t i) {
-  if (i + 2 >= in.size()) return -1;
-  const int hi = hexValue(in[i + 1]);
-  const int lo = hexValue(in[i + 2]);
-  return hi >= 0 && lo >= 0 ? hi * 16 + lo : -1;
-}
-
 }  // namespace
 
 bool needsPercentDecode(std::string_view in) {
@@ -92,14 +76,10 @@ bool needsPercentDecode(std::string_view in) {
   return false;
 }
 
-void percentDecodeInto(std::string_view in, std::string& out) {
-  // Written through a pointer into a string sized for the worst case (nothing decoded), then
-  // trimmed: a push_back per byte was most of the cost of a consent cookie's first sight. The
-  // output never runs ahead of the input (an escape shrinks), so whole 16-byte blocks can be
+size_t percentDecodeTo(std::string_view in, char* out) {
+  // The output never runs ahead of the input (an escape shrinks), so whole 16-byte blocks can be
   // stored while the input has 16 bytes left, and advanced over only up to the next '%'.
-  out.resize(in.size());
-  char* const begin = out.data();
-  char* p = begin;
+  char* p = out;
   const __m128i percent = _mm_set1_epi8('%');
   size_t i = 0;
   while (i < in.size()) {
@@ -129,7 +109,14 @@ void percentDecodeInto(std::string_view in, std::string& out) {
       ++i;
     }
   }
-  out.resize(static_cast<size_t>(p - begin));
+  return static_cast<size_t>(p - out);
+}
+
+void percentDecodeInto(std::string_view in, std::string& out) {
+  // Written through a pointer into a string sized for the worst case (nothing decoded), then
+  // trimmed: a push_back per byte was most of the cost of a consent cookie's first sight.
+  out.resize(in.size());
+  out.resize(percentDecodeTo(in, out.data()));
 }
 
 std::string percentDecode(std::string_view in) {

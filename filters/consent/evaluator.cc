@@ -17,6 +17,12 @@ using Outcome = SourceDecision::Outcome;
 SourceDecision decideSourceUncached(const config::ConsentSource& source, std::string_view raw,
                                     std::chrono::system_clock::time_point now) {
   if (raw.size() > kMaxConsentCookieBytes) return SourceDecision::none(Outcome::Oversized);
+  // The formats whose values carry a per-visitor id (the memo below misses them) read the value
+  // as sent, decoding only what their decision reads; same decision as decoding it first.
+  if (source.type == config::ConsentSourceType::OneTrust) return parseOneTrustEncoded(source, raw);
+  if (source.type == config::ConsentSourceType::Cookiebot) {
+    return parseCookiebotEncoded(source, raw);
+  }
   // Percent-decoded exactly once (SPEC §2); most values carry no escape and stay a view. The
   // decoded copy lives in per-thread scratch (the parsers below keep no view of it).
   thread_local std::string decoded;
@@ -53,7 +59,13 @@ struct SourceMemos {
 
 SourceDecision decideSource(uint64_t evaluator, size_t index, const config::ConsentSource& source,
                             std::string_view raw, std::chrono::system_clock::time_point now) {
-  if (source.type == config::ConsentSourceType::Tcf) {
+  // Not memoised: a TC string (its validity also depends on the time), and the formats whose
+  // value carries a per-visitor id (OneTrust's consentId, Cookiebot's stamp): those rarely
+  // repeat within 8 entries of a worker's traffic, and each miss cost a compare against every
+  // entry, a copy, and the eviction of a site kv value that would have hit.
+  if (source.type == config::ConsentSourceType::Tcf ||
+      source.type == config::ConsentSourceType::OneTrust ||
+      source.type == config::ConsentSourceType::Cookiebot) {
     return decideSourceUncached(source, raw, now);
   }
   thread_local SourceMemos memos;

@@ -39,7 +39,14 @@ std::optional<int> parseIntStrict(std::string_view text);
 SourceDecision parseKvCookie(const config::ConsentSource& source, std::string_view value);
 SourceDecision parseJsonCookie(const config::ConsentSource& source, std::string_view value);
 SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_view value);
+/// The same decision from the value as sent (before percent-decoding), which it decodes only
+/// where the decision reads it: parseOneTrust(source, percentDecode(raw)) without decoding the
+/// per-visitor consentId and datestamp.
+SourceDecision parseOneTrustEncoded(const config::ConsentSource& source, std::string_view raw);
 SourceDecision parseCookiebot(const config::ConsentSource& source, std::string_view value);
+/// The same decision from the value as sent, read without decoding it first:
+/// parseCookiebot(source, percentDecode(raw)).
+SourceDecision parseCookiebotEncoded(const config::ConsentSource& source, std::string_view raw);
 SourceDecision parseCookieYes(const config::ConsentSource& source, std::string_view value);
 SourceDecision parseCcCookie(const config::ConsentSource& source, std::string_view value);
 SourceDecision parseKlaro(const config::ConsentSource& source, std::string_view value);

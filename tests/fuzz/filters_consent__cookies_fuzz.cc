@@ -1,5 +1,6 @@
 // Every cookie consent format and the evaluator on arbitrary Cookie headers.
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (s.type == config::ConsentSourceType::Tcf) continue;
     SourceDecision d = parseCookieSource(s, decoded);
     if (!d.hasDecision() && (d.categories.analytics || d.categories.marketing)) std::abort();
+    // The formats read still encoded must decide as the full parse of the decoded value.
+    std::optional<SourceDecision> encoded;
+    if (s.type == config::ConsentSourceType::OneTrust) encoded = parseOneTrustEncoded(s, text);
+    if (s.type == config::ConsentSourceType::Cookiebot) encoded = parseCookiebotEncoded(s, text);
+    if (encoded && (encoded->outcome != d.outcome || encoded->categories != d.categories ||
+                    encoded->policyVersion != d.policyVersion)) {
+      std::abort();
+    }
   }
 
   // The evaluator on the bytes as one Cookie header, with and without GPC.

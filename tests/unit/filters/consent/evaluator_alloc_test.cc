@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "filters/consent/evaluator.h"
@@ -66,10 +68,10 @@ TEST(ConsentEvaluatorAlloc, NoConsentCookieDoesNotAllocate) {
   long after = gAllocations.load();
   EXPECT_EQ(after, before);
   EXPECT_EQ(r.reason, Reason::NoDecision);
-  // The counter is live: a present consent cookie (percent-decoded) does allocate.
-  headers.push_back({"Cookie", "site_consent=analytics%3D1"});
+  // The counter is live. (Not shown through the evaluator: whether a consent cookie allocates
+  // depends on what the per-thread scratch of earlier tests in this binary left.)
   before = gAllocations.load();
-  r = evaluator.evaluate(headers, now);
+  auto heap = std::make_unique<std::string>(100, 'x');
   EXPECT_GT(gAllocations.load(), before);
 }
 

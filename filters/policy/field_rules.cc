@@ -1,6 +1,7 @@
 #include "filters/policy/field_rules.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace consentry::filters::policy {
 namespace {
@@ -45,31 +46,37 @@ bool reduceToPrimaryLanguage(std::string& tag) {
 }
 
 bool reduceToOrigin(std::string& url) {
+  // Through a local pointer: with url[i] the compiler reloaded the string's data pointer after
+  // every byte stored (a char store may alias it).
+  char* const d = url.data();
+  const size_t size = url.size();
   // The scheme: a letter, then letters, digits, '+', '-' or '.', up to "://".
   size_t sep = 0;
-  while (sep < url.size() && url[sep] != ':') {
-    const char c = url[sep];
+  while (sep < size && d[sep] != ':') {
+    const char c = d[sep];
     const bool ok =
         isLetter(c) || (sep > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
     if (!ok) return false;
     ++sep;
   }
-  if (sep == 0 || url.compare(sep, 3, "://") != 0) return false;
+  if (sep == 0 || size - sep < 3 || d[sep + 1] != '/' || d[sep + 2] != '/') return false;
   size_t hostStart = sep + 3;
   size_t hostEnd = hostStart;
   // Credentials in the authority never survive an origin reduction: the host starts after the
   // last '@' before the end of the authority.
-  for (; hostEnd < url.size(); ++hostEnd) {
-    const char c = url[hostEnd];
+  for (; hostEnd < size; ++hostEnd) {
+    const char c = d[hostEnd];
     if (c == '/' || c == '?' || c == '#') break;
     if (c == '@') hostStart = hostEnd + 1;
   }
   if (hostStart >= hostEnd) return false;
-  // In place: lower-case the scheme, then move the host down behind "://".
-  for (size_t i = 0; i < sep; ++i) url[i] = lower(url[i]);
-  size_t out = sep + 3;
-  for (size_t i = hostStart; i < hostEnd; ++i) url[out++] = lower(url[i]);
-  url.resize(out);
+  // In place: lower-case the scheme, then move the host down behind "://" and lower-case it.
+  for (size_t i = 0; i < sep; ++i) d[i] = lower(d[i]);
+  const size_t hostLength = hostEnd - hostStart;
+  char* const host = d + sep + 3;
+  std::memmove(host, d + hostStart, hostLength);
+  for (size_t i = 0; i < hostLength; ++i) host[i] = lower(host[i]);
+  url.resize(sep + 3 + hostLength);
   return true;
 }
 

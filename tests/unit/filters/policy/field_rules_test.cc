@@ -46,6 +46,14 @@ TEST(FieldRules, Origin) {
   EXPECT_EQ(origin("://x"), std::nullopt);
   EXPECT_EQ(origin("1ttp://x"), std::nullopt);
   EXPECT_EQ(origin("not a url"), std::nullopt);
+  // Cut short around the "://".
+  EXPECT_EQ(origin("https:"), std::nullopt);
+  EXPECT_EQ(origin("https:/"), std::nullopt);
+  EXPECT_EQ(origin("https:/x/y"), std::nullopt);
+  EXPECT_EQ(origin("https//x"), std::nullopt);
+  EXPECT_EQ(origin("https://"), std::nullopt);
+  EXPECT_EQ(origin("https://@"), std::nullopt);
+  EXPECT_EQ(origin("HTTP://A@B@Host.Example?x"), "http://host.example");
 }
 
 TEST(FieldRules, ScreenBuckets) {

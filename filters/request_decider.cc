@@ -76,8 +76,8 @@ void decideRegion(const ChainShared& shared, const IpAddress& client, Decision& 
 }
 
 void finishEvent(const ChainShared& shared, const Decision& decision, events::Event& event) {
-  policy::RegionDecision region{decision.region, decision.geo};
-  policy::applyRegion(region, event);
+  // The decision's own location, not a RegionDecision copy of it (three strings per event).
+  policy::applyRegion(*decision.region, decision.geo, event);
   shared.scrubber->scrubEvent(event);
 }
 

@@ -14,20 +14,20 @@ RegionDecision decideRegion(const geo::RegionResolver& resolver, const geo::GeoD
   return d;
 }
 
-void applyRegion(const RegionDecision& decision, events::Event& event) {
-  event.region = decision.rules->name;
-  const geo::Location& loc = decision.geo.location;
-  if (decision.geo.status == geo::GeoStatus::Found && !loc.country.empty()) {
+void applyRegion(const geo::RegionRules& rules, const geo::GeoResult& geo, events::Event& event) {
+  event.region = rules.name;
+  const geo::Location& loc = geo.location;
+  if (geo.status == geo::GeoStatus::Found && !loc.country.empty()) {
     event.country = loc.country;
   } else {
     event.country.reset();
   }
-  if (decision.geo.status == geo::GeoStatus::Found && !loc.subdivision.empty()) {
+  if (geo.status == geo::GeoStatus::Found && !loc.subdivision.empty()) {
     event.subdivision = loc.subdivision;
   } else {
     event.subdivision.reset();
   }
-  applyFieldPolicy(decision.rules->fields, event);
+  applyFieldPolicy(rules.fields, event);
 }
 
 }  // namespace consentry::filters::policy

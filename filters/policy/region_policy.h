@@ -21,6 +21,9 @@ RegionDecision decideRegion(const geo::RegionResolver& resolver, const geo::GeoD
                             const IpAddress& client);
 
 // Stamps region and location on the event, then applies the region's field rules.
-void applyRegion(const RegionDecision& decision, events::Event& event);
+void applyRegion(const geo::RegionRules& rules, const geo::GeoResult& geo, events::Event& event);
+inline void applyRegion(const RegionDecision& decision, events::Event& event) {
+  applyRegion(*decision.rules, decision.geo, event);
+}
 
 }  // namespace consentry::filters::policy

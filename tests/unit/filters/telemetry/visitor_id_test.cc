@@ -21,6 +21,21 @@ TEST(VisitorId, RandomHex128) {
   EXPECT_FALSE(isValidVisitorId("0123456789abcdef0123456789abcdeg"));
 }
 
+// Every byte that is not a lower-case hex digit, at every position, makes the id invalid.
+TEST(VisitorId, RejectsEveryOtherByteAnywhere) {
+  const std::string valid = "0123456789abcdef0123456789abcdef";
+  ASSERT_TRUE(isValidVisitorId(valid));
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) continue;
+    for (size_t at = 0; at < valid.size(); ++at) {
+      std::string id = valid;
+      id[at] = c;
+      ASSERT_FALSE(isValidVisitorId(id)) << "byte " << b << " at " << at;
+    }
+  }
+}
+
 TEST(VisitorCookie, Attributes) {
   std::string id(32, 'a');
   EXPECT_EQ(visitorCookie("__csy_vid", id, true),

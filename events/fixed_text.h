@@ -30,7 +30,7 @@ class FixedText {
   // reader validates them first): it stops the process rather than cutting an id short.
   void assign(std::string_view text) {
     if (text.size() > N) __builtin_trap();
-    std::memcpy(chars_, text.data(), text.size());
+    if (!text.empty()) std::memcpy(chars_, text.data(), text.size());  // an empty view may be null
     size_ = static_cast<uint8_t>(text.size());
   }
   // For producers that format in place: `size` bytes written at data().

@@ -180,7 +180,7 @@ const ClientFacts& ClientDescriber::describe(std::span<const HeaderField> header
   for (std::string_view v : hintValues) size += v.size();
   key_.resize(size);
   char* p = key_.data();
-  std::memcpy(p, ua.data(), ua.size());
+  if (!ua.empty()) std::memcpy(p, ua.data(), ua.size());  // no User-Agent: a null data()
   p += ua.size();
   for (size_t i = 0; i < std::size(kClientHintHeaders); ++i) {
     *p++ = hintPresent[i] ? '\n' : '\r';

@@ -46,18 +46,26 @@ struct LaneMasks {
   uint32_t digits, letters;
 };
 
+// All-ones in the lanes of v that hold an ASCII digit / letter. Signed compares: bytes >= 0x80
+// are negative and fall outside both ranges; setting bit 5 folds A-Z onto a-z and maps no other
+// byte into a-z.
+__m128i digitLanes(__m128i v) {
+  return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                       _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+}
+__m128i letterLanes(__m128i v) {
+  const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  return _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                       _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+}
+
 struct ClassAccumulators {
   __m128i digits = _mm_setzero_si128(), letters = _mm_setzero_si128(), dots = _mm_setzero_si128(),
           colons = _mm_setzero_si128(), ats = _mm_setzero_si128(), pluses = _mm_setzero_si128();
 
   LaneMasks add(__m128i v) {
-    // Signed compares: bytes >= 0x80 are negative and fall outside every range below.
-    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    // Setting bit 5 folds A-Z onto a-z and maps no other byte into a-z.
-    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
-                                         _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+    const __m128i digit = digitLanes(v);
+    const __m128i letter = letterLanes(v);
     digits = _mm_sub_epi8(digits, digit);
     letters = _mm_sub_epi8(letters, letter);
     dots = _mm_sub_epi8(dots, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
@@ -216,12 +224,8 @@ bool hasJwtHeaderShape(std::string_view t) {
   for (size_t i = t.find('.', 16); i != std::string_view::npos; i = t.find('.', i + 1)) {
     __m128i v;
     std::memcpy(&v, t.data() + i - 16, sizeof v);
-    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // A-Z onto a-z, as above
     const __m128i token = _mm_or_si128(
-        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                   _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))),
-                     _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)))),
+        _mm_or_si128(digitLanes(v), letterLanes(v)),
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
     if (_mm_movemask_epi8(token) == 0xFFFF) return true;
   }

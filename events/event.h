@@ -11,8 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/fixed_text.h"
 #include "base/ip_address.h"
-#include "events/fixed_text.h"
 
 namespace consentry::events {
 

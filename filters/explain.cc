@@ -33,7 +33,7 @@ std::string explainJson(const ChainShared& shared, const RequestInfo& request) {
   // Only what the region lets leave the process (SPEC §9.7), as in the event.
   bool first = true;
   const auto rule = d.region->fields.location;
-  auto field = [&](std::string_view key, const std::string& value) {
+  auto field = [&](std::string_view key, std::string_view value) {
     if (value.empty()) return;
     if (!first) out += ",";
     first = false;

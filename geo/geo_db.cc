@@ -40,26 +40,23 @@ std::string_view readString(MMDB_entry_s& entry, const char* const* path, bool& 
   return {data.utf8_string, data.data_size};
 }
 
-// Letters only, exactly `length` of them (country and continent codes).
-void assignLetters(std::string& out, std::string_view code, size_t length) {
-  if (code.size() != length) return;
-  for (char c : code) {
-    if (!isAlpha(c)) return;
-  }
-  out.assign(code);
-  for (char& c : out) c = upper(c);
+// Letters only, exactly two of them (country and continent codes), upper-cased.
+void assignLetters(FixedText<2>& out, std::string_view code) {
+  if (code.size() != 2 || !isAlpha(code[0]) || !isAlpha(code[1])) return;
+  const char upperCode[2] = {upper(code[0]), upper(code[1])};
+  out.assign({upperCode, 2});
 }
 
 // ISO 3166-2 subdivision part: 1-3 alphanumerics, joined to the country as "CC-SUB".
-void assignSubdivision(std::string& out, const std::string& country, std::string_view code) {
-  if (country.empty() || code.empty() || code.size() > 3) return;
+void assignSubdivision(FixedText<6>& out, std::string_view country, std::string_view code) {
+  if (country.size() != 2 || code.empty() || code.size() > 3) return;
+  char joined[6] = {country[0], country[1], '-'};
+  size_t size = 3;
   for (char c : code) {
     if (!isAlnum(c)) return;
+    joined[size++] = upper(c);
   }
-  out.reserve(country.size() + 1 + code.size());
-  out.assign(country);
-  out.push_back('-');
-  for (char c : code) out.push_back(upper(c));
+  out.assign({joined, size});
 }
 
 std::string openErrorMessage(const std::string& path, int status, int savedErrno) {
@@ -191,11 +188,11 @@ GeoResult GeoDb::decode(uint32_t dataOffset) const {
   GeoResult result;
   bool corrupt = false;
   Location& loc = result.location;
-  assignLetters(loc.country, readString(entry, kCountry, corrupt), 2);
+  assignLetters(loc.country, readString(entry, kCountry, corrupt));
   if (!loc.country.empty()) {
     assignSubdivision(loc.subdivision, loc.country, readString(entry, kSubdivision, corrupt));
   }
-  assignLetters(loc.continent, readString(entry, kContinent, corrupt), 2);
+  assignLetters(loc.continent, readString(entry, kContinent, corrupt));
   if (corrupt) {
     result.location = {};
     result.status = GeoStatus::Error;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/fixed_text.h"
 #include "base/ip_address.h"
 #include "base/result.h"
 #include "geo/search_tree.h"
@@ -29,9 +30,9 @@ std::string_view geoStatusName(GeoStatus status);  // "found" | "not_found" | ..
 
 // Codes are validated before they leave the database: a malformed code is reported as absent.
 struct Location {
-  std::string country;      // ISO 3166-1 alpha-2, "DE"; empty when unknown
-  std::string subdivision;  // ISO 3166-2 "CC-SUB" of the first subdivision, "US-CA"; or empty
-  std::string continent;    // "EU", "NA", ...; empty when unknown
+  FixedText<2> country;      // ISO 3166-1 alpha-2, "DE"; empty when unknown
+  FixedText<6> subdivision;  // ISO 3166-2 "CC-SUB" of the first subdivision, "US-CA"; or empty
+  FixedText<2> continent;    // "EU", "NA", ...; empty when unknown
 };
 
 struct GeoResult {

@@ -20,7 +20,7 @@ std::vector<std::string> upperCodes(const std::vector<std::string>& codes) {
   return out;
 }
 
-bool contains(const std::vector<std::string>& codes, const std::string& code) {
+bool contains(const std::vector<std::string>& codes, std::string_view code) {
   return !code.empty() && std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 

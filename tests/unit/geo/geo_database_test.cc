@@ -163,7 +163,7 @@ TEST_F(GeoDatabaseTest, EveryThreadSeesAReloadOnItsNextLookup) {
         const GeoResult r = db.lookup(ip("2.16.1.1"));
         if (round.load(std::memory_order_acquire) != before) continue;
         ++checked;
-        const std::string& got = r.location.country;
+        const std::string_view got = r.location.country;
         if (got != expected(before) && got != expected(before + 1)) ++stale;
       }
     });

@@ -22,9 +22,9 @@ Region region(std::string name, std::vector<std::string> countries,
   return r;
 }
 
-GeoResult found(std::string country, std::string subdivision, std::string continent) {
-  return GeoResult{GeoStatus::Found,
-                   {std::move(country), std::move(subdivision), std::move(continent)}};
+GeoResult found(std::string_view country, std::string_view subdivision,
+                std::string_view continent) {
+  return GeoResult{GeoStatus::Found, {country, subdivision, continent}};
 }
 
 Config sampleConfig() {

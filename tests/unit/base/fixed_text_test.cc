@@ -1,14 +1,11 @@
-#include "events/fixed_text.h"
+#include "base/fixed_text.h"
 
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 
-#include "events/event.h"
-#include "events/uuid7.h"
-
-namespace consentry::events {
+namespace consentry {
 namespace {
 
 TEST(FixedText, HoldsUpToItsCapacity) {
@@ -26,8 +23,8 @@ TEST(FixedText, HoldsUpToItsCapacity) {
 }
 
 TEST(FixedText, CopiesAreIndependentValues) {
-  std::optional<VisitorId> a = VisitorId("0123456789abcdef0123456789abcdef");
-  std::optional<VisitorId> b = a;
+  std::optional<FixedText<32>> a = FixedText<32>("0123456789abcdef0123456789abcdef");
+  std::optional<FixedText<32>> b = a;
   a->assign("v");
   EXPECT_EQ(*b, "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(*a, "v");
@@ -42,12 +39,5 @@ TEST(FixedTextDeathTest, LongerTextStopsTheProcess) {
       "");
 }
 
-TEST(FixedText, EventIdIsTheWholeUuidText) {
-  const EventId id = newEventId();
-  ASSERT_EQ(id.size(), kUuidTextSize);
-  EXPECT_EQ(id.view()[8], '-');
-  EXPECT_EQ(id.view()[14], '7');
-}
-
 }  // namespace
-}  // namespace consentry::events
+}  // namespace consentry

@@ -1,15 +1,16 @@
 #pragma once
 // Text of at most N bytes stored inline: for values whose length the product bounds (event ids
-// are 36 characters of UUID text, visitor ids 32 hex digits). A std::string of that length lives
-// on the heap, and the event path paid a malloc and a free per copy of each; this is a plain
-// value instead, copied with the event and gone with it, so an Event stays self-contained.
+// are 36 characters of UUID text, visitor ids 32 hex digits, geo codes 2 to 6). A std::string of
+// an id's length lives on the heap, and the event path paid a malloc and a free per copy of each;
+// even a short one costs a branchy copy and move per hand-over. This is a plain value instead,
+// copied with its owner and gone with it, so an Event or a lookup result stays self-contained.
 
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
-namespace consentry::events {
+namespace consentry {
 
 template <size_t N>
 class FixedText {
@@ -55,4 +56,4 @@ class FixedText {
   uint8_t size_ = 0;
 };
 
-}  // namespace consentry::events
+}  // namespace consentry

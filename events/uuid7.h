@@ -24,6 +24,13 @@ class Uuid7Generator {
 
   Uuid next();  // at the current system time
   Uuid next(uint64_t unixMs);
+  // The same id as two big-endian words, bytes 0-7 and 8-15: newEventId formats it from
+  // registers (a 16-byte load of the byte array just stored stalled on store forwarding).
+  struct Words {
+    uint64_t high;
+    uint64_t low;
+  };
+  Words nextWords(uint64_t unixMs);
 
  private:
   uint64_t random();

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/hex.h"
+
 namespace consentry::filters::telemetry {
 
 namespace {
@@ -29,15 +31,10 @@ Result<void> fillRandom(uint8_t* out, size_t size) {
 
 // 16 bytes as the 32 hex digits of a visitor id, written in place (no heap string per id).
 events::VisitorId hexId(const uint8_t* data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  constexpr size_t kBytes = events::VisitorId::capacity() / 2;
+  static_assert(events::VisitorId::capacity() == 32);
   events::VisitorId out;
-  char* p = out.data();
-  for (size_t i = 0; i < kBytes; ++i) {
-    p[2 * i] = kDigits[data[i] >> 4];
-    p[2 * i + 1] = kDigits[data[i] & 15];
-  }
-  out.setSize(2 * kBytes);
+  hex::write32(data, out.data());
+  out.setSize(32);
   return out;
 }
 
@@ -77,11 +74,7 @@ Result<events::VisitorId> newVisitorId() {
 }
 
 bool isValidVisitorId(std::string_view id) {
-  if (id.size() != 32) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return id.size() == 32 && hex::isLowerHex32(id.data());
 }
 
 std::string visitorCookie(std::string_view name, std::string_view id, bool secure) {

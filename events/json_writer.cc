@@ -101,6 +101,24 @@ char* Writer::escapedString(char* p, std::string_view text) {
   *p++ = '"';
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size(), i = 0;
+  if (n >= 16) {
+    // Text of 16 bytes or more that needs no escaping (ids, most paths and referrers) in 16-byte
+    // steps, the last one overlapping the step before instead of a loop over the tail. Until the
+    // first byte that needs attention, output and input offsets are equal.
+    for (;;) {
+      const size_t at = i + 16 <= n ? i : n - 16;
+      __m128i v;
+      std::memcpy(&v, s + at, sizeof v);
+      if (needsAttention16(v)) break;
+      std::memcpy(p + at, &v, sizeof v);
+      i = at + 16;
+      if (i == n) {
+        p[n] = '"';
+        return p + n + 1;
+      }
+    }
+    p += i;
+  }
   bool triedLastChunk = false;
   while (i < n) {
     if (n - i >= 16) {
@@ -174,11 +192,12 @@ char* Writer::escapedString(char* p, std::string_view text) {
   return p;
 }
 
-void Writer::time(std::chrono::system_clock::time_point time) {
-  int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
-  auto msOfDay = static_cast<unsigned>(ms - days * 86'400'000);
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS." of the second `second` (counted from the epoch) at `out`.
+void formatSecond(int64_t second, char* out) {
+  int64_t days = second >= 0 ? second / 86'400 : (second - 86'399) / 86'400;
+  auto secOfDay = static_cast<unsigned>(second - days * 86'400);
   // Events of one day share "YYYY-MM-DDT": the calendar arithmetic runs once per day per thread.
   thread_local int64_t cachedDays = INT64_MIN;
   thread_local char cachedDate[11];
@@ -197,16 +216,33 @@ void Writer::time(std::chrono::system_clock::time_point time) {
     cachedDate[10] = 'T';
     cachedDays = days;
   }
+  std::memcpy(out, cachedDate, sizeof cachedDate);
+  put2(out + 11, secOfDay / 3600);
+  out[13] = ':';
+  put2(out + 14, secOfDay / 60 % 60);
+  out[16] = ':';
+  put2(out + 17, secOfDay % 60);
+  out[19] = '.';
+}
+
+}  // namespace
+
+void Writer::time(std::chrono::system_clock::time_point time) {
+  int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  auto milli = static_cast<unsigned>(ms - second * 1000);
+  // Events of one thread arrive many to a second under load, so all but the milliseconds is
+  // reused from the previous event of this thread when it was in the same second (its own
+  // second, whatever clock the caller read).
+  thread_local int64_t cachedSecond = INT64_MIN;  // no time_point's second is INT64_MIN
+  thread_local char cachedPrefix[20];
+  if (second != cachedSecond) {
+    formatSecond(second, cachedPrefix);
+    cachedSecond = second;
+  }
   char* b = p_;
-  std::memcpy(b, cachedDate, sizeof cachedDate);
-  unsigned secOfDay = msOfDay / 1000;
-  put2(b + 11, secOfDay / 3600);
-  b[13] = ':';
-  put2(b + 14, secOfDay / 60 % 60);
-  b[16] = ':';
-  put2(b + 17, secOfDay % 60);
-  b[19] = '.';
-  unsigned milli = msOfDay % 1000;
+  std::memcpy(b, cachedPrefix, sizeof cachedPrefix);
   b[20] = static_cast<char>('0' + milli / 100);
   put2(b + 21, milli % 100);
   b[23] = 'Z';

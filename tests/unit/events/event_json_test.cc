@@ -130,6 +130,55 @@ TEST(EventJson, IsoTimes) {
   }
 }
 
+std::string isoByLibc(int64_t ms) {
+  const int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  const auto secs = static_cast<time_t>(second);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char text[96];
+  snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms - second * 1000));
+  return text;
+}
+
+// The writer reuses the text of the previous time of the thread up to the seconds when the
+// second is the same: consecutive times across every kind of boundary (second, minute, hour,
+// day, month, year, leap day, before the epoch), forwards, backwards and alternating between two
+// seconds, each come out as the C library formats them.
+TEST(EventJson, IsoTimesAcrossBoundariesReuseNothingStale) {
+  auto at = [](int64_t ms) {
+    std::string out;
+    appendIsoTime(system_clock::time_point(milliseconds(ms)), out);
+    return out;
+  };
+  const int64_t boundaries[] = {
+      0,                    // 1970-01-01T00:00:00
+      1'795'914'124'000LL,  // a second: 2026-11-29T01:02:04
+      1'795'914'180'000LL,  // a minute: 01:03:00
+      1'795'917'600'000LL,  // an hour: 02:00:00
+      1'795'996'800'000LL,  // a day: 2026-11-30T00:00:00
+      1'796'083'200'000LL,  // a month: 2026-12-01
+      1'798'761'600'000LL,  // a year: 2027-01-01
+      1'709'164'800'000LL,  // leap day: 2024-02-29T00:00:00
+      1'709'251'200'000LL,  // after a leap day: 2024-03-01
+      951'868'800'000LL,    // 2000-03-01 after 2000-02-29 (a 400-year leap)
+      4'107'542'400'000LL,  // 2100-03-01 after 2100-02-28 (no leap day)
+  };
+  for (const int64_t b : boundaries) {
+    for (int64_t ms = b - 1500; ms <= b + 1500; ms += 7) ASSERT_EQ(at(ms), isoByLibc(ms)) << ms;
+    for (int64_t ms = b + 1500; ms >= b - 1500; ms -= 13) ASSERT_EQ(at(ms), isoByLibc(ms)) << ms;
+    for (int k = 0; k < 8; ++k) {
+      const int64_t ms = k % 2 == 0 ? b - 1 - k : b + k;
+      ASSERT_EQ(at(ms), isoByLibc(ms)) << ms;
+    }
+  }
+  // The same millisecond of the same second of different days and years.
+  for (int64_t day = 0; day < 3 * 366; day += 1) {
+    const int64_t ms = 1'700'000'000'123LL + day * 86'400'000LL;
+    ASSERT_EQ(at(ms), isoByLibc(ms)) << ms;
+  }
+}
+
 std::string jsonString(std::string_view s) {
   std::string out;
   appendJsonString(s, out);
@@ -161,7 +210,7 @@ TEST(EventJson, EscapesAtEveryPositionAndLength) {
                                                           {std::string(1, '\x01'), "\\u0001"},
                                                           {"\xc3\xa9", "\xc3\xa9"},
                                                           {"\xff", "\xEF\xBF\xBD"}};
-  for (size_t length = 0; length <= 40; ++length) {
+  for (size_t length = 0; length <= 80; ++length) {
     std::string clean(length, 'x');
     for (size_t i = 0; i < length; ++i) clean[i] = static_cast<char>('a' + i % 26);
     ASSERT_EQ(jsonString(clean), "\"" + clean + "\"") << length;

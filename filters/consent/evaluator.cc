@@ -119,7 +119,7 @@ std::string_view sourceTypeName(config::ConsentSourceType type) {
 
 bool gpcEnabled(std::span<const HeaderField> headers) {
   for (const HeaderField& h : headers) {
-    if (!equalsIgnoreCase(h.name, "sec-gpc")) continue;
+    if (!equalsLowerLiteral(h.name, "sec-gpc")) continue;
     std::string_view v = h.value;
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);

@@ -1,6 +1,7 @@
 #include "base/ip_address.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -77,17 +78,23 @@ IpAddress IpAddress::unmapped() const {
   return a;
 }
 
+// Two 64-bit masks in network order instead of a branch per byte: this runs for every event
+// (the `ip: truncate` policy) and every trusted-proxy check.
 IpAddress IpAddress::truncated(int bits) const {
   IpAddress a = *this;
   const int total = bitLength();
-  if (bits < 0) bits = 0;
   if (bits >= total) return a;
-  const int bytes = total / 8;
-  for (int i = 0; i < bytes; ++i) {
-    const int keep = bits - i * 8;
-    if (keep >= 8) continue;
-    a.bytes_[i] = keep <= 0 ? 0 : static_cast<uint8_t>(a.bytes_[i] & (0xff << (8 - keep)));
-  }
+  if (bits < 0) bits = 0;
+  // A v4 address fills the first 4 bytes of bytes_ and the rest is zero, so the same masks apply.
+  const uint64_t highMask = bits >= 64 ? ~uint64_t{0} : bits == 0 ? 0 : ~uint64_t{0} << (64 - bits);
+  const uint64_t lowMask = bits <= 64 ? 0 : ~uint64_t{0} << (128 - bits);
+  uint64_t high = 0, low = 0;
+  std::memcpy(&high, a.bytes_.data(), 8);
+  std::memcpy(&low, a.bytes_.data() + 8, 8);
+  high &= htobe64(highMask);
+  low &= htobe64(lowMask);
+  std::memcpy(a.bytes_.data(), &high, 8);
+  std::memcpy(a.bytes_.data() + 8, &low, 8);
   return a;
 }
 

@@ -34,6 +34,11 @@ TEST(IpAddress, Truncates) {
   EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(0).toString(), "0.0.0.0");
   EXPECT_EQ(IpAddress::parse("203.0.113.77")->truncated(99).toString(), "203.0.113.77");
   EXPECT_EQ(IpAddress::parse("2001:db8:abcd:1234::1")->truncated(48).toString(), "2001:db8:abcd::");
+  EXPECT_EQ(IpAddress::parse("2001:db8:abcd:1234:ffff::1")->truncated(72).toString(),
+            "2001:db8:abcd:1234:ff00::");
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->truncated(-3).toString(), "::");
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->truncated(128).toString(), "2001:db8::1");
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->truncated(127).toString(), "2001:db8::");
 }
 
 // Property: a truncated address never carries a set bit beyond the prefix.

@@ -3,6 +3,10 @@
 // budget of SPEC §10 (>= 1 M events/s/core end to end).
 #include <benchmark/benchmark.h>
 
+#include <string_view>
+#include <vector>
+
+#include "config/config_loader.h"
 #include "filters/policy/field_policy.h"
 #include "filters/policy/region_policy.h"
 
@@ -100,5 +104,35 @@ void BM_ApplyRegion(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_ApplyRegion);
+
+// Region resolution with the shipped presets (the embedded default config: GDPR area, US
+// states, Brazil, China, Canada, default), for clients spread over regions, including ones that
+// fall through to `default` after every list has been consulted.
+void BM_ResolveShippedRegions(benchmark::State& state) {
+  const auto loaded = config::loadConfigString(config::embeddedDefaultConfig(), "<embedded>");
+  if (!loaded.config) {
+    state.SkipWithError("the embedded default config does not load");
+    return;
+  }
+  auto resolver = geo::RegionResolver::build(*loaded.config);
+  struct Place {
+    std::string_view country, subdivision, continent;
+  };
+  static constexpr Place kPlaces[] = {
+      {"DE", "DE-BE", "EU"}, {"US", "US-CA", "NA"}, {"US", "US-WA", "NA"},  {"BR", "BR-SP", "SA"},
+      {"JP", "JP-13", "AS"}, {"CA", "CA-QC", "NA"}, {"CA", "CA-ON", "NA"},  {"IN", "IN-MH", "AS"},
+      {"SE", "", "EU"},      {"CN", "CN-11", "AS"}, {"AU", "AU-NSW", "OC"}, {"CH", "CH-ZH", "EU"}};
+  std::vector<geo::GeoResult> places;
+  for (const Place& p : kPlaces) {
+    places.push_back({geo::GeoStatus::Found, {p.country, p.subdivision, p.continent}});
+  }
+  size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(&resolver->resolve(places[next]));
+    next = next + 1 == places.size() ? 0 : next + 1;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ResolveShippedRegions);
 
 }  // namespace

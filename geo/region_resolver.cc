@@ -1,6 +1,5 @@
 #include "geo/region_resolver.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "geo/strictest.h"
@@ -20,10 +19,6 @@ std::vector<std::string> upperCodes(const std::vector<std::string>& codes) {
   return out;
 }
 
-bool contains(const std::vector<std::string>& codes, std::string_view code) {
-  return !code.empty() && std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
 bool isDefaultRegion(const config::Region& region) {
   return region.isDefault || region.name == kDefaultRegion ||
          (region.countries.empty() && region.subdivisions.empty() && region.continents.empty());
@@ -31,36 +26,23 @@ bool isDefaultRegion(const config::Region& region) {
 
 }  // namespace
 
-bool RegionResolver::Matcher::matches(const Location& location) const {
-  return isDefault || contains(countries, location.country) ||
-         contains(subdivisions, location.subdivision) || contains(continents, location.continent);
-}
-
 Result<RegionResolver> RegionResolver::build(const config::Config& config) {
   RegionResolver resolver;
   resolver.regions_.reserve(config.regions.size());
-  resolver.matchers_.reserve(config.regions.size());
+  std::optional<size_t> firstCatchAll;
   for (const config::Region& region : config.regions) {
-    Matcher m;
-    m.countries = upperCodes(region.countries);
-    m.subdivisions = upperCodes(region.subdivisions);
-    m.continents = upperCodes(region.continents);
-    m.isDefault = isDefaultRegion(region);
-    if (m.isDefault && region.name == kDefaultRegion && !resolver.defaultIndex_) {
-      resolver.defaultIndex_ = resolver.regions_.size();
+    const size_t index = resolver.regions_.size();
+    const bool catchAll = isDefaultRegion(region);
+    resolver.index_.add(index, upperCodes(region.countries), upperCodes(region.subdivisions),
+                        upperCodes(region.continents), catchAll);
+    if (catchAll && region.name == kDefaultRegion && !resolver.defaultIndex_) {
+      resolver.defaultIndex_ = index;
     }
-    resolver.matchers_.push_back(std::move(m));
+    if (catchAll && !firstCatchAll) firstCatchAll = index;
     resolver.regions_.push_back(RegionRules{region.name, region.fields, region.gpc});
   }
-  if (!resolver.defaultIndex_) {
-    // A catch-all region under another name still is "the rest".
-    for (size_t i = 0; i < resolver.matchers_.size(); ++i) {
-      if (resolver.matchers_[i].isDefault) {
-        resolver.defaultIndex_ = i;
-        break;
-      }
-    }
-  }
+  // A catch-all region under another name still is "the rest".
+  if (!resolver.defaultIndex_) resolver.defaultIndex_ = firstCatchAll;
   resolver.implicitDefault_.name = std::string(kDefaultRegion);
 
   RegionRules& unknown = resolver.unknown_;
@@ -106,10 +88,8 @@ const RegionRules& RegionResolver::resolve(const GeoResult& geo) const {
     case GeoStatus::Found:
       break;
   }
-  for (size_t i = 0; i < matchers_.size(); ++i) {
-    if (matchers_[i].matches(geo.location)) return regions_[i];
-  }
-  return implicitDefault_;
+  const std::optional<size_t> match = index_.firstMatch(geo.location);
+  return match ? regions_[*match] : implicitDefault_;
 }
 
 const RegionRules* RegionResolver::find(std::string_view name) const {

@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "config/config.h"
 #include "geo/geo_db.h"
+#include "geo/region_index.h"
 
 namespace consentry::geo {
 
@@ -45,14 +46,8 @@ class RegionResolver {
   std::span<const RegionRules> regions() const { return regions_; }
 
  private:
-  struct Matcher {
-    std::vector<std::string> countries, subdivisions, continents;
-    bool isDefault = false;
-    bool matches(const Location& location) const;
-  };
-
   std::vector<RegionRules> regions_;  // config order
-  std::vector<Matcher> matchers_;     // parallel to regions_
+  RegionIndex index_;                 // location -> first matching index into regions_
   std::optional<size_t> defaultIndex_;
   RegionRules implicitDefault_;
   RegionRules unknown_;

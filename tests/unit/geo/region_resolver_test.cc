@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "tests/unit/geo/test_mmdb.h"
 
 namespace consentry::geo {
@@ -53,6 +56,75 @@ TEST(RegionResolver, FirstMatchWinsByCountrySubdivisionContinent) {
   EXPECT_EQ(r->resolve(found("CN", "CN-22", "AS")).name, "cn");
   EXPECT_EQ(r->resolve(found("AU", "", "OC")).name, "oceania");
   EXPECT_EQ(r->resolve(found("", "", "EU")).name, "default");
+}
+
+// The rule of SPEC §2 written the obvious way: regions in order, the first that lists the
+// location's country, subdivision or continent (case-insensitively), or is a catch-all, wins.
+std::optional<size_t> firstMatchByScan(const Config& c, const Location& loc) {
+  auto upper = [](std::string code) {
+    for (char& ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return code;
+  };
+  auto lists = [&](const std::vector<std::string>& codes, std::string_view code) {
+    return !code.empty() && std::any_of(codes.begin(), codes.end(),
+                                        [&](const std::string& x) { return upper(x) == code; });
+  };
+  for (size_t i = 0; i < c.regions.size(); ++i) {
+    const Region& r = c.regions[i];
+    const bool catchAll = r.isDefault || r.name == "default" ||
+                          (r.countries.empty() && r.subdivisions.empty() && r.continents.empty());
+    if (catchAll || lists(r.countries, loc.country) || lists(r.subdivisions, loc.subdivision) ||
+        lists(r.continents, loc.continent)) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+// Random configs over a small code pool (repeats across regions, lower case, codes no database
+// can carry) against the scan, for random located clients.
+TEST(RegionResolver, TablesAgreeWithAnInOrderScan) {
+  const std::vector<std::string> countries = {"DE", "fr", "US", "BR", "CN", "CA", "D1", "DEU"};
+  const std::vector<std::string> subdivisions = {"US-CA", "us-ny",   "DE-BY", "CN-11",
+                                                 "CA-QC", "US-CALI", "US-"};
+  const std::vector<std::string> continents = {"EU", "NA", "as", "SA", "E"};
+  const std::vector<std::string> locCountries = {"", "DE", "FR", "US", "BR", "CN", "CA", "JP"};
+  const std::vector<std::string> locSubdivisions = {"",      "US-CA", "US-NY", "DE-BY",
+                                                    "CN-11", "CA-QC", "US-WA", "US-C"};
+  const std::vector<std::string> locContinents = {"", "EU", "NA", "AS", "SA", "OC"};
+  std::mt19937 rng(7);
+  auto pick = [&](const std::vector<std::string>& pool, size_t most) {
+    std::vector<std::string> out;
+    const size_t n = rng() % (most + 1);
+    for (size_t i = 0; i < n; ++i) out.push_back(pool[rng() % pool.size()]);
+    return out;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    Config c;
+    const size_t regions = 1 + rng() % 6;
+    for (size_t i = 0; i < regions; ++i) {
+      const bool named = rng() % 8 == 0;
+      Region r = region(named ? "default" : "r" + std::to_string(i), pick(countries, 3),
+                        pick(subdivisions, 2), pick(continents, 1));
+      c.regions.push_back(std::move(r));
+    }
+    auto resolver = RegionResolver::build(c);
+    ASSERT_TRUE(resolver.ok());
+    for (int probe = 0; probe < 20; ++probe) {
+      const GeoResult geo = found(locCountries[rng() % locCountries.size()],
+                                  locSubdivisions[rng() % locSubdivisions.size()],
+                                  locContinents[rng() % locContinents.size()]);
+      const RegionRules& got = resolver->resolve(geo);
+      const std::optional<size_t> want = firstMatchByScan(c, geo.location);
+      if (want) {
+        ASSERT_EQ(&got, &resolver->regions()[*want]) << "round " << round << " probe " << probe;
+      } else {
+        ASSERT_EQ(got.name, "default");
+        ASSERT_TRUE(std::none_of(resolver->regions().begin(), resolver->regions().end(),
+                                 [&](const RegionRules& r) { return &r == &got; }));
+      }
+    }
+  }
 }
 
 TEST(RegionResolver, FailuresGoToUnknownAndDisabledToDefault) {

@@ -9,6 +9,7 @@
 namespace consentry::events {
 namespace {
 
+using json::Cursor;
 using json::stringBound;
 using json::Writer;
 
@@ -42,48 +43,49 @@ size_t eventBound(const Event& e) {
 // nothing was written into it, so that empty objects are absent rather than `{}`.
 class NestedObject {
  public:
-  NestedObject(Writer& w, std::string_view commaQuotedKeyColon) : w_(w), mark_(w.pos()) {
+  NestedObject(Cursor& w, std::string_view commaQuotedKeyColon) : mark_(w.pos()) {
     w.key(commaQuotedKeyColon);
     bodyStart_ = w.pos();
   }
-  void close() {
-    if (w_.pos() == bodyStart_) {
-      w_.rewind(mark_);
+  void close(Cursor& w) const {
+    if (w.pos() == bodyStart_) {
+      w.rewind(mark_);
     } else {
       *bodyStart_ = '{';
-      w_.ch('}');
+      w.ch('}');
     }
   }
 
  private:
-  Writer& w_;
   char* mark_;
   char* bodyStart_;
 };
 
-void writeNameVersion(Writer& w, std::string_view k, const std::optional<std::string>& name,
-                      const std::optional<std::string>& version) {
+// The write* functions take the cursor and return it by value (json_writer.h's Cursor says why).
+Cursor writeNameVersion(Cursor w, std::string_view k, const std::optional<std::string>& name,
+                        const std::optional<std::string>& version) {
   NestedObject o(w, k);
   w.optString(",\"name\":", name);
   w.optString(",\"version\":", version);
-  o.close();
+  o.close(w);
+  return w;
 }
 
-void writeClient(Writer& w, const Event& e) {
+Cursor writeClient(Cursor w, const Event& e) {
   NestedObject client(w, ",\"client\":");
   if (e.ip) {
     w.key(",\"ip\":");
     w.ip(*e.ip);
   }
-  writeNameVersion(w, ",\"os\":", e.osName, e.osVersion);
-  writeNameVersion(w, ",\"browser\":", e.browserName, e.browserVersion);
+  w = writeNameVersion(w, ",\"os\":", e.osName, e.osVersion);
+  w = writeNameVersion(w, ",\"browser\":", e.browserName, e.browserVersion);
   {
     NestedObject d(w, ",\"device\":");
     w.optString(",\"type\":", e.deviceType);
     w.optString(",\"family\":", e.deviceFamily);
     w.optString(",\"brand\":", e.deviceBrand);
     w.optString(",\"model\":", e.deviceModel);
-    d.close();
+    d.close(w);
   }
   w.optString(",\"language\":", e.language);
   if (e.screen) {
@@ -95,7 +97,7 @@ void writeClient(Writer& w, const Event& e) {
     char* beforeDpr = w.pos();
     w.key(",\"dpr\":");
     if (!w.number(e.screen->dpr)) w.rewind(beforeDpr);
-    s.close();
+    s.close(w);
   }
   if (e.viewport) {
     NestedObject v(w, ",\"viewport\":");
@@ -103,12 +105,13 @@ void writeClient(Writer& w, const Event& e) {
     w.integer(e.viewport->width);
     w.key(",\"height\":");
     w.integer(e.viewport->height);
-    v.close();
+    v.close(w);
   }
-  client.close();
+  client.close(w);
+  return w;
 }
 
-void writeProps(Writer& w, const std::vector<std::pair<std::string, PropValue>>& props) {
+Cursor writeProps(Cursor w, const std::vector<std::pair<std::string, PropValue>>& props) {
   w.key(",\"props\":");
   w.ch('{');
   char* b = w.pos();
@@ -126,9 +129,10 @@ void writeProps(Writer& w, const std::vector<std::pair<std::string, PropValue>>&
     }
   }
   w.ch('}');
+  return w;
 }
 
-void writeEvent(Writer& w, const Event& e) {
+Cursor writeEvent(Cursor w, const Event& e) {
   // Every member follows "schema", so each is written comma first.
   w.raw("{\"schema\":\"consentry.event/1\"");
   w.key(",\"id\":");
@@ -149,13 +153,13 @@ void writeEvent(Writer& w, const Event& e) {
     // A withdrawal says only who withdrew, where and when: pipelines erase by visitor.
     w.optString(",\"visitor\":", e.visitor);
     w.ch('}');
-    return;
+    return w;
   }
   {
     NestedObject loc(w, ",\"location\":");
     w.optString(",\"country\":", e.country);
     w.optString(",\"subdivision\":", e.subdivision);
-    loc.close();
+    loc.close(w);
   }
   if (e.consent) {
     NestedObject c(w, ",\"consent\":");
@@ -173,40 +177,45 @@ void writeEvent(Writer& w, const Event& e) {
       w.key(",\"policy_version\":");
       w.integer(*e.consent->policyVersion);
     }
-    c.close();
+    c.close(w);
   }
-  writeClient(w, e);
+  w = writeClient(w, e);
   {
     NestedObject page(w, ",\"page\":");
     w.optString(",\"host\":", e.host);
     w.optString(",\"path\":", e.path);
     w.optString(",\"referrer\":", e.referrer);
-    page.close();
+    page.close(w);
   }
   w.optString(",\"visitor\":", e.visitor);
   if (e.bot) {
     w.key(",\"bot\":");
     w.boolean(*e.bot);
   }
-  if (e.props) writeProps(w, *e.props);
+  if (e.props) w = writeProps(w, *e.props);
   w.ch('}');
+  return w;
 }
 
 }  // namespace
 
 void appendJsonString(std::string_view text, std::string& out) {
   Writer w(out, stringBound(text.size()));
-  w.string(text);
+  Cursor c = w.start();
+  c.string(text);
+  w.finish(c);
 }
 
 void appendIsoTime(std::chrono::system_clock::time_point time, std::string& out) {
   Writer w(out, 24);
-  w.time(time);
+  Cursor c = w.start();
+  c.time(time);
+  w.finish(c);
 }
 
 void appendEventJson(const Event& e, std::string& out) {
   Writer w(out, eventBound(e));
-  writeEvent(w, e);
+  w.finish(writeEvent(w.start(), e));
 }
 
 void appendCloudEventEnvelope(std::string_view id, EventType type,
@@ -215,21 +224,23 @@ void appendCloudEventEnvelope(std::string_view id, EventType type,
                               std::string& out) {
   Writer w(out, eventJson.size() + stringBound(source.size()) + stringBound(id.size()) + 256 +
                     stringBound(key.size()));
-  w.raw("{\"specversion\":\"1.0\",\"id\":");
-  w.string(id);
-  w.raw(",\"source\":");
-  w.string(source);
-  w.raw(",\"type\":\"dev.consentry.");
-  w.raw(eventTypeName(type));
-  w.raw("\",\"time\":\"");
-  w.time(time);
-  w.raw("\",\"datacontenttype\":\"application/json\",\"data\":");
-  w.raw(eventJson);
+  Cursor c = w.start();
+  c.raw("{\"specversion\":\"1.0\",\"id\":");
+  c.string(id);
+  c.raw(",\"source\":");
+  c.string(source);
+  c.raw(",\"type\":\"dev.consentry.");
+  c.raw(eventTypeName(type));
+  c.raw("\",\"time\":\"");
+  c.time(time);
+  c.raw("\",\"datacontenttype\":\"application/json\",\"data\":");
+  c.raw(eventJson);
   if (!key.empty()) {
-    w.raw(",\"partitionkey\":");
-    w.string(key);
+    c.raw(",\"partitionkey\":");
+    c.string(key);
   }
-  w.ch('}');
+  c.ch('}');
+  w.finish(c);
 }
 
 void appendCloudEventJson(const Event& e, std::string_view source, std::string& out) {

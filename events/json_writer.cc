@@ -95,7 +95,7 @@ char* Writer::scratch(size_t bound) {
   return buffer.get();
 }
 
-char* Writer::escapedString(char* p, std::string_view text) {
+char* escapedString(char* p, std::string_view text) {
   // A local cursor: stores through char* may alias p_, which would otherwise be reloaded from
   // memory after every byte.
   *p++ = '"';
@@ -227,7 +227,7 @@ void formatSecond(int64_t second, char* out) {
 
 }  // namespace
 
-void Writer::time(std::chrono::system_clock::time_point time) {
+char* isoTime(char* b, std::chrono::system_clock::time_point time) {
   int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
   int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
@@ -241,18 +241,11 @@ void Writer::time(std::chrono::system_clock::time_point time) {
     formatSecond(second, cachedPrefix);
     cachedSecond = second;
   }
-  char* b = p_;
   std::memcpy(b, cachedPrefix, sizeof cachedPrefix);
   b[20] = static_cast<char>('0' + milli / 100);
   put2(b + 21, milli % 100);
   b[23] = 'Z';
-  p_ += 24;
-}
-
-void Writer::ip(const IpAddress& a) {
-  ch('"');
-  p_ = a.format(p_);  // digits, hex digits, dots and colons only: nothing to escape
-  ch('"');
+  return b + 24;
 }
 
 }  // namespace consentry::events::json

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to events/: a JSON writer over a region reserved in advance. event_json.cc reserves an
-// upper bound for a whole event once and then writes through a raw pointer, because
+// upper bound for a whole event once and then writes through a raw pointer (a Cursor), because
 // std::string::append per piece cost more than the serialization itself.
 
 #include <array>
@@ -78,25 +78,18 @@ constexpr size_t stringBound(size_t n) {
   return 6 * n + 2;
 }
 
-// Writes JSON pieces into a per-thread scratch region of `bound` bytes and appends what was
-// written to `out` on destruction: growing `out` by the bound up front would zero-fill the
-// whole worst case (kilobytes) for the few hundred bytes an event takes. Writing more than
-// `bound` bytes traps.
-class Writer {
+// The quoted, escaped text at p; returns the end.
+char* escapedString(char* p, std::string_view text);
+// ISO 8601 UTC with milliseconds, "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 bytes), at p; returns the end.
+char* isoTime(char* p, std::chrono::system_clock::time_point t);
+
+// A write position in a Writer's region, and the pieces of JSON written at it. A plain value on
+// purpose: the functions writing an event take and return it by value, so the position lives in
+// a register. Held in memory (a Writer passed by reference), it was loaded and stored again
+// around every piece, because a char store may alias it: ~240 instructions of an event.
+class Cursor {
  public:
-  Writer(std::string& out, size_t bound) : out_(out) {
-    p_ = scratch(bound);
-    begin_ = p_;
-    end_ = p_ + bound;
-  }
-  ~Writer() {
-    // Callers size the bound from the worst case; overrunning it would corrupt memory, so a
-    // broken bound stops the process instead (one compare per event).
-    if (p_ > end_) __builtin_trap();
-    out_.append(begin_, static_cast<size_t>(p_ - begin_));
-  }
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
+  explicit Cursor(char* p) : p_(p) {}
 
   char* pos() const { return p_; }
   void rewind(char* to) { p_ = to; }
@@ -127,14 +120,18 @@ class Writer {
     return true;
   }
   void boolean(bool v) { raw(v ? std::string_view("true") : std::string_view("false")); }
-  void time(std::chrono::system_clock::time_point t);
-  void ip(const IpAddress& a);
+  void time(std::chrono::system_clock::time_point t) { p_ = isoTime(p_, t); }
+  void ip(const IpAddress& a) {
+    *p_ = '"';
+    p_ = a.format(p_ + 1);  // digits, hex digits, dots and colons only: nothing to escape
+    *p_++ = '"';
+  }
 
   // An object member whose value is written next, its comma included (`,"name":`): an object's
   // first comma becomes its '{' when the object closes (event_json.cc's NestedObject), so no
   // member has to ask whether it is the first one.
   void key(std::string_view commaQuotedKeyColon) { raw(commaQuotedKeyColon); }
-  // Text: std::string or an events::FixedText.
+  // Text: std::string or a FixedText.
   template <typename Text>
   void optString(std::string_view commaQuotedKeyColon, const std::optional<Text>& v) {
     if (!v) return;
@@ -143,13 +140,33 @@ class Writer {
   }
 
  private:
-  // The quoted, escaped text at p; returns the end.
-  static char* escapedString(char* p, std::string_view text);
+  char* p_;
+};
+
+// A per-thread scratch region of `bound` bytes to write JSON into through a Cursor, appended to
+// `out` by finish(): growing `out` by the bound up front would zero-fill the whole worst case
+// (kilobytes) for the few hundred bytes an event takes. Writing more than `bound` bytes traps.
+class Writer {
+ public:
+  Writer(std::string& out, size_t bound)
+      : out_(out), begin_(scratch(bound)), end_(begin_ + bound) {}
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Cursor start() const { return Cursor(begin_); }
+  // Appends what was written up to `end` to the output.
+  void finish(Cursor end) {
+    // Callers size the bound from the worst case; overrunning it would corrupt memory, so a
+    // broken bound stops the process instead (one compare per event).
+    if (end.pos() > end_) __builtin_trap();
+    out_.append(begin_, static_cast<size_t>(end.pos() - begin_));
+  }
+
+ private:
   // At least `bound` bytes, reused by every Writer on this thread (one Writer at a time).
   static char* scratch(size_t bound);
 
   std::string& out_;
-  char* p_;
   char* begin_;
   char* end_;
 };

@@ -7,45 +7,6 @@
 #include "base/byte_scan.h"
 
 namespace consentry::filters::consent {
-namespace {
-
-bool isSpace(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
-std::optional<CookiePair> CookieIterator::next() {
-  while (!rest_.empty()) {
-    // Inline scans for the '=' and the ';' ending the pair: two memchr calls per cookie were
-    // 3-4 % of the varied event path (names and values are 5-200 bytes). Views are cut by
-    // pointer, not substr(): every bound is known to hold.
-    const char* p = rest_.data();
-    const size_t n = rest_.size();
-    const size_t first = findEitherByte(rest_, 0, ';', '=');
-    if (first == n || p[first] == ';') {  // no '=': skipped
-      rest_ = first == n ? std::string_view{} : std::string_view(p + first + 1, n - first - 1);
-      continue;
-    }
-    const size_t end = findEitherByte(rest_, first + 1, ';', ';');
-    rest_ = end == n ? std::string_view{} : std::string_view(p + end + 1, n - end - 1);
-    std::string_view name = trim(std::string_view(p, first));
-    if (name.empty()) continue;
-    std::string_view value = trim(std::string_view(p + first + 1, end - first - 1));
-    // RFC 6265 allows a DQUOTE-wrapped value; the quotes are not part of the value.
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      value = value.substr(1, value.size() - 2);
-    }
-    return CookiePair{name, value};
-  }
-  return std::nullopt;
-}
 
 std::optional<std::string_view> findCookieIn(std::string_view cookieHeader, std::string_view name) {
   CookieIterator it(cookieHeader);

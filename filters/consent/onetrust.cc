@@ -5,6 +5,8 @@
 // most of its cost.
 #include <emmintrin.h>
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -77,18 +79,62 @@ bool readGroups(std::string_view groups, ConsentFlags& flags) {
   }
 }
 
-// `oneScan`: the groups are read by readGroups, else by readGroupsByItem (the full parse).
-SourceDecision decide(const config::ConsentSource& source, const OneTrustFields& f, bool oneScan) {
+// Groups still percent-encoded, when they have the plain shape `KEY:V,KEY:V...` (V 0 or 1;
+// each ':' and ',' literal or escaped, as OneTrust sends them; keys without '%', spaces or
+// tabs): their items straight into `flags`, keys viewing `raw`. Decoding and trimming such text
+// changes only the separators, so readGroups would find the same items. False for any other
+// shape (which may still be valid: the caller then decodes and reads it); `flags` may then hold
+// some items. Decoding the groups first was a sixth of the OneTrust parse.
+bool readPlainEncodedGroups(std::string_view raw, ConsentFlags& flags) {
+  static constexpr std::array<bool, 256> kKeyByte = [] {
+    std::array<bool, 256> t{};
+    t.fill(true);
+    for (char c : std::string_view("%,: \t")) t[static_cast<uint8_t>(c)] = false;
+    return t;
+  }();
+  // The separator `sep` (':' or ','), literal or as an escape with the hex digits `hi`, `lo`.
+  auto separator = [raw](size_t& i, char sep, char hi, char lo) {
+    if (i < raw.size() && raw[i] == sep) {
+      ++i;
+      return true;
+    }
+    if (i + 2 < raw.size() && raw[i] == '%' && raw[i + 1] == hi && (raw[i + 2] | 0x20) == lo) {
+      i += 3;
+      return true;
+    }
+    return false;
+  };
+  size_t i = 0;
+  while (true) {
+    const size_t key = i;
+    while (i < raw.size() && kKeyByte[static_cast<uint8_t>(raw[i])]) ++i;
+    if (i == key) return false;
+    const size_t keyEnd = i;
+    if (!separator(i, ':', '3', 'a')) return false;
+    if (i == raw.size() || (raw[i] != '0' && raw[i] != '1')) return false;
+    flags.items.emplace_back(raw.substr(key, keyEnd - key), raw[i] == '1');
+    if (++i == raw.size()) return true;
+    if (!separator(i, ',', '2', 'c')) return false;
+  }
+}
+
+// How decide() reads the groups: item by item (the full parse), in one scan, or not at all
+// (readPlainEncodedGroups did).
+enum class GroupsRead { ByItem, OneScan, Done };
+
+// `flags`: the scratch flags, empty unless `how` is Done.
+SourceDecision decide(const config::ConsentSource& source, const OneTrustFields& f, GroupsRead how,
+                      ConsentFlags& flags) {
   // Groups set before the visitor interacted are the CMP's defaults, not the visitor's signal.
   if (!f.haveGroups || f.groups.empty() || f.noInteraction) {
     return SourceDecision::none(f.haveGroups || f.noInteraction ? Outcome::NoDecision
                                                                 : Outcome::Malformed);
   }
   if (f.awaitingReconsent) return SourceDecision::none(Outcome::PolicyOutdated);
-  ConsentFlags& flags = text::scratchFlags();
-  if (!(oneScan ? readGroups(f.groups, flags) : readGroupsByItem(f.groups, flags))) {
-    return text::malformed();
-  }
+  const bool ok = how == GroupsRead::Done      ? true
+                  : how == GroupsRead::OneScan ? readGroups(f.groups, flags)
+                                               : readGroupsByItem(f.groups, flags);
+  if (!ok) return text::malformed();
   Categories c = applyMap(source, flags);
   if (f.gpc) c.marketing = false;  // the CMP honoured GPC: it may only take away
   return SourceDecision::decided(c);
@@ -182,7 +228,7 @@ SourceDecision parseOneTrust(const config::ConsentSource& source, std::string_vi
     }
     return true;
   });
-  return decide(source, f, false);
+  return decide(source, f, GroupsRead::ByItem, text::scratchFlags());
 }
 
 SourceDecision parseOneTrustEncoded(const config::ConsentSource& source, std::string_view raw) {
@@ -193,13 +239,28 @@ SourceDecision parseOneTrustEncoded(const config::ConsentSource& source, std::st
   }
   thread_local std::string keyBuf, valueBuf, groupsBuf;
   OneTrustFields f;
+  bool groupsEscaped = false;  // f.groups (the last groups item's) is still encoded
   forEachPair(raw, [&](std::string_view k, std::string_view v, bool kEscaped, bool vEscaped) {
     readItem(
         decodedPiece(k, kEscaped, keyBuf),
-        [&](bool forGroups) { return decodedPiece(v, vEscaped, forGroups ? groupsBuf : valueBuf); },
+        [&](bool forGroups) {
+          if (!forGroups) return decodedPiece(v, vEscaped, valueBuf);
+          groupsEscaped = vEscaped;
+          return v;
+        },
         f);
   });
-  return decide(source, f, true);
+  ConsentFlags& flags = text::scratchFlags();
+  GroupsRead how = GroupsRead::OneScan;
+  if (groupsEscaped) {
+    if (readPlainEncodedGroups(f.groups, flags)) {
+      how = GroupsRead::Done;
+    } else {
+      flags.items.clear();
+      f.groups = decodedPiece(f.groups, true, groupsBuf);
+    }
+  }
+  return decide(source, f, how, flags);
 }
 
 }  // namespace consentry::filters::consent

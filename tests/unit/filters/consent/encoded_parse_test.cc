@@ -89,6 +89,24 @@ TEST(OneTrustEncoded, RealisticValues) {
            "groups=&groups=C0002:1",
            "version=6",
            "groups=C0002:yes",
+           // Groups in the plain encoded shape (read without decoding) and next to it.
+           "groups=C0001%3A1%2CC0002%3a0%2cC0004%3A1",
+           "groups=C0001%3A1%2C",
+           "groups=C0001%3A1%2C%2CC0002%3A1",
+           "groups=C0002%3A%31",
+           "groups=C%30002%3A1",
+           "groups=C0002%3A1%20",
+           "groups=%20C0002%3A1",
+           "groups=C0002%3A1%2C%20C0004%3A0",
+           "groups=C0002%3A10",
+           "groups=C0002%3A",
+           "groups=%3A1",
+           "groups=C0002%3B1",
+           "groups=C0002%3A1%2D",
+           "groups=C0002%3A1%2CC0004:0,C0003%3A1",
+           "groups=%20",
+           "groups=C0002%3A1&groups=C0004:1",
+           "groups=C0004:1&groups=C0002%3A1",
        }) {
     expectOneTrustSame(s, raw);
   }

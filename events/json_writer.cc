@@ -12,6 +12,7 @@ namespace {
 
 using detail::kClass;
 using detail::needsAttention;
+using detail::needsAttention16;
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -54,14 +55,6 @@ Utf8Step stepUtf8(const unsigned char* s, size_t avail) {
     hi = 0xBF;
   }
   return {need + 1, true};
-}
-
-// needsAttention for 16 bytes: signed compares put non-ASCII bytes (negative) below 0x20 too.
-bool needsAttention16(__m128i v) {
-  const __m128i hit = _mm_or_si128(
-      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-  return _mm_movemask_epi8(hit) != 0;
 }
 
 // Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras of 146097 days counted

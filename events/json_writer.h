@@ -3,6 +3,8 @@
 // upper bound for a whole event once and then writes through a raw pointer (a Cursor), because
 // std::string::append per piece cost more than the serialization itself.
 
+#include <emmintrin.h>
+
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -44,24 +46,40 @@ inline bool needsAttention(Word x) {
   return ((control | quote | backslash | x) & kHigh) != 0;
 }
 
+// needsAttention for 16 bytes: signed compares put non-ASCII bytes (negative) below 0x20 too.
+inline bool needsAttention16(__m128i v) {
+  const __m128i hit = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return _mm_movemask_epi8(hit) != 0;
+}
+
 // Copies a text of 1 to 16 bytes that needs no escaping with two overlapping loads and stores
 // (the same bytes read twice where they overlap); returns false, writing nothing, otherwise. Most
 // strings of an event are this short (names, versions, language, region), and their lengths
-// vary from event to event, so a loop per string mispredicted its exit on varied input.
-template <typename Word>
-inline bool copyCleanOverlapping(const unsigned char* s, size_t n, char* p) {
-  Word head, tail;
-  std::memcpy(&head, s, sizeof(Word));
-  std::memcpy(&tail, s + n - sizeof(Word), sizeof(Word));
-  if (needsAttention(head) || needsAttention(tail)) return false;
-  std::memcpy(p, &head, sizeof(Word));
-  std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
-  return true;
-}
-
+// vary from event to event, so a loop per string mispredicted its exit on varied input. Both
+// halves are checked at once: 8-byte halves in one SSE2 register, 4-byte halves in one word.
 inline bool copyShortClean(const unsigned char* s, size_t n, char* p) {
-  if (n >= 8) return copyCleanOverlapping<uint64_t>(s, n, p);
-  if (n >= 4) return copyCleanOverlapping<uint32_t>(s, n, p);
+  if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, s, 8);
+    std::memcpy(&tail, s + n - 8, 8);
+    const __m128i both = _mm_unpacklo_epi64(_mm_cvtsi64_si128(static_cast<int64_t>(head)),
+                                            _mm_cvtsi64_si128(static_cast<int64_t>(tail)));
+    if (needsAttention16(both)) return false;
+    std::memcpy(p, &head, 8);
+    std::memcpy(p + n - 8, &tail, 8);
+    return true;
+  }
+  if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, s, 4);
+    std::memcpy(&tail, s + n - 4, 4);
+    if (needsAttention(head | static_cast<uint64_t>(tail) << 32)) return false;
+    std::memcpy(p, &head, 4);
+    std::memcpy(p + n - 4, &tail, 4);
+    return true;
+  }
   // 1 to 3 bytes: the first, middle and last byte cover them all.
   const unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
   if ((kClass[a] | kClass[b] | kClass[c]) != 0) return false;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "filters/scrub/char_class.h"
+#include "filters/scrub/char_lanes.h"
 
 namespace consentry::filters::scrub {
 namespace {
@@ -37,7 +38,7 @@ constexpr size_t kMaxPerDetector = 64;
 // digits) is a few shifted ANDs per 64 bytes: a byte loop looking for it mispredicted on the
 // digits of dates and ids in paths and took a quarter of possibleDetectors.
 struct ClassCounts {
-  size_t digits = 0, letters = 0, dots = 0, colons = 0, ats = 0, pluses = 0;
+  size_t digits = 0, dots = 0, colons = 0, ats = 0, pluses = 0;
   bool ibanHead = false;
 };
 
@@ -46,28 +47,14 @@ struct LaneMasks {
   uint32_t digits, letters;
 };
 
-// All-ones in the lanes of v that hold an ASCII digit / letter. Signed compares: bytes >= 0x80
-// are negative and fall outside both ranges; setting bit 5 folds A-Z onto a-z and maps no other
-// byte into a-z.
-__m128i digitLanes(__m128i v) {
-  return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                       _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-}
-__m128i letterLanes(__m128i v) {
-  const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  return _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
-                       _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
-}
-
 struct ClassAccumulators {
-  __m128i digits = _mm_setzero_si128(), letters = _mm_setzero_si128(), dots = _mm_setzero_si128(),
-          colons = _mm_setzero_si128(), ats = _mm_setzero_si128(), pluses = _mm_setzero_si128();
+  __m128i digits = _mm_setzero_si128(), dots = _mm_setzero_si128(), colons = _mm_setzero_si128(),
+          ats = _mm_setzero_si128(), pluses = _mm_setzero_si128();
 
   LaneMasks add(__m128i v) {
     const __m128i digit = digitLanes(v);
     const __m128i letter = letterLanes(v);
     digits = _mm_sub_epi8(digits, digit);
-    letters = _mm_sub_epi8(letters, letter);
     dots = _mm_sub_epi8(dots, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
     colons = _mm_sub_epi8(colons, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
     ats = _mm_sub_epi8(ats, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
@@ -84,7 +71,6 @@ struct ClassAccumulators {
 
   void drainInto(ClassCounts& c) {
     c.digits += sum(digits);
-    c.letters += sum(letters);
     c.dots += sum(dots);
     c.colons += sum(colons);
     c.ats += sum(ats);
@@ -96,8 +82,7 @@ struct ClassAccumulators {
 // Texts shorter than a block: one table lookup and one add per byte, each class owning a 10-bit
 // field of a 64-bit counter (copying a short tail into a zeroed block instead stalled on the
 // store-to-load forward and cost more than the bytes).
-constexpr int kDigitField = 0, kLetterField = 1, kDotField = 2, kColonField = 3, kAtField = 4,
-              kPlusField = 5;
+constexpr int kDigitField = 0, kDotField = 1, kColonField = 2, kAtField = 3, kPlusField = 4;
 
 constexpr std::array<uint64_t, 256> makeCountIncrements() {
   std::array<uint64_t, 256> table{};
@@ -105,7 +90,6 @@ constexpr std::array<uint64_t, 256> makeCountIncrements() {
     const char ch = static_cast<char>(c);
     int field = -1;
     if (isDigit(ch)) field = kDigitField;
-    if (isAlpha(ch)) field = kLetterField;
     if (ch == '.') field = kDotField;
     if (ch == ':') field = kColonField;
     if (ch == '@') field = kAtField;
@@ -130,13 +114,8 @@ ClassCounts countShort(std::string_view text) {
   for (char c : text) packed += kCountIncrement[static_cast<unsigned char>(c)];
   auto field = [&](int f) { return static_cast<size_t>((packed >> (10 * f)) & 1023); };
   // An IBAN needs 15 bytes: of the short texts, only those of exactly 15 are searched.
-  return {field(kDigitField),
-          field(kLetterField),
-          field(kDotField),
-          field(kColonField),
-          field(kAtField),
-          field(kPlusField),
-          text.size() == 15 && hasIbanHead(text)};
+  return {field(kDigitField), field(kDotField),  field(kColonField),
+          field(kAtField),    field(kPlusField), text.size() == 15 && hasIbanHead(text)};
 }
 
 // 16 zero bytes then 16 ones: the 16 bytes at offset k keep only the last k lanes of a block.
@@ -222,12 +201,7 @@ ClassCounts countClasses(std::string_view text) {
 // like www.example.com sent each of its components through the JWT scanner.
 bool hasJwtHeaderShape(std::string_view t) {
   for (size_t i = t.find('.', 16); i != std::string_view::npos; i = t.find('.', i + 1)) {
-    __m128i v;
-    std::memcpy(&v, t.data() + i - 16, sizeof v);
-    const __m128i token = _mm_or_si128(
-        _mm_or_si128(digitLanes(v), letterLanes(v)),
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
-    if (_mm_movemask_epi8(token) == 0xFFFF) return true;
+    if (base64urlBlock(t.data() + i - 16)) return true;
   }
   return false;
 }
@@ -236,37 +210,17 @@ bool hasJwtHeaderShape(std::string_view t) {
 
 DetectorSet possibleDetectors(std::string_view text, DetectorSet set) {
   const ClassCounts c = countClasses(text);
-  const size_t digits = c.digits, letters = c.letters, dots = c.dots, colons = c.colons,
-               ats = c.ats, pluses = c.pluses;
-  const size_t size = text.size();
-  DetectorSet out;
-  // Each test is a necessary condition of its scanner, never a sufficient one.
-  if (set.has(Detector::Email) && ats > 0 && dots > 0) out.add(Detector::Email);
-  if (set.has(Detector::Phone) && pluses > 0 && digits >= 8) out.add(Detector::Phone);
-  if (set.has(Detector::Card) && digits >= 13) out.add(Detector::Card);
-  if (set.has(Detector::Iban) && size >= 15 && digits >= 2 && letters >= 2 && c.ibanHead) {
-    out.add(Detector::Iban);
-  }
-  if (set.has(Detector::Jwt) && dots >= 2 && size >= 18 && hasJwtHeaderShape(text)) {
-    out.add(Detector::Jwt);
-  }
-  if (set.has(Detector::Ip) && ((dots >= 3 && digits >= 4) || colons >= 2)) out.add(Detector::Ip);
-  return out;
-}
-
-size_t minPossibleLength(DetectorSet set) {
-  // Kept next to possibleDetectors: each minimum is the smallest size its condition there allows.
-  size_t min = SIZE_MAX;
-  auto consider = [&](Detector d, size_t n) {
-    if (set.has(d) && n < min) min = n;
-  };
-  consider(Detector::Email, 2);  // an '@' and a '.'
-  consider(Detector::Phone, 9);  // a '+' and 8 digits
-  consider(Detector::Card, 13);  // 13 digits
-  consider(Detector::Iban, 15);  // size >= 15
-  consider(Detector::Jwt, 18);   // size >= 18
-  consider(Detector::Ip, 2);     // two colons (or 3 dots and 4 digits)
-  return min;
+  TextClasses t;
+  t.size = text.size();
+  t.digits = c.digits;
+  t.dots = c.dots;
+  t.colons = c.colons;
+  t.ats = c.ats;
+  t.pluses = c.pluses;
+  t.ibanHead = c.ibanHead;
+  // The shape search only where the counts leave a JWT possible.
+  t.jwtHeader = set.has(Detector::Jwt) && t.dots >= 2 && t.size >= 18 && hasJwtHeaderShape(text);
+  return detectorsFor(t, set);
 }
 
 bool detectorFromName(std::string_view name, Detector& out) {
@@ -281,9 +235,12 @@ bool detectorFromName(std::string_view name, Detector& out) {
 
 size_t findPii(std::string_view text, DetectorSet set, std::span<Span> out, bool& truncated) {
   truncated = false;
-  if (out.empty()) return 0;
-  set = possibleDetectors(text, set);
-  if (set.empty()) return 0;
+  return findPiiOf(text, possibleDetectors(text, set), out, truncated);
+}
+
+size_t findPiiOf(std::string_view text, DetectorSet set, std::span<Span> out, bool& truncated) {
+  truncated = false;
+  if (out.empty() || set.empty()) return 0;
   size_t n = 0;
   for (const Entry& e : kDetectors) {
     if (!set.has(e.detector)) continue;

@@ -7,20 +7,12 @@
 #include "base/byte_scan.h"
 #include "filters/scrub/char_class.h"
 #include "filters/scrub/percent.h"
+#include "filters/scrub/url_masks.h"
 
 namespace consentry::filters::scrub {
 namespace {
 
 constexpr size_t kMaxSpans = 32;
-
-// How the query scan treats each byte (0: part of a name or value).
-constexpr uint8_t kEndsPair = 1, kEquals = 2;
-constexpr std::array<uint8_t, 256> kQueryClass = [] {
-  std::array<uint8_t, 256> t{};
-  t['&'] = t[';'] = kEndsPair;
-  t['='] = kEquals;
-  return t;
-}();
 
 DetectorSet detectorsFromNames(const std::vector<std::string>& names) {
   DetectorSet set;
@@ -62,32 +54,68 @@ std::string_view decodeForMatching(std::string_view text, bool plusIsSpace) {
   return twice;
 }
 
+// The answers UrlMasks gives, from a scan of the URL per question: for URLs too long for the
+// masks, and as the reference the masks are tested against. Components are left to findPii to
+// narrow (counting them here would count them twice).
+class ScanFacts {
+ public:
+  static constexpr bool kNarrowsComponents = false;
+  explicit ScanFacts(std::string_view url) : url_(url) {}
+  template <UrlMark Mark>
+  size_t next(size_t from, size_t end) const {
+    const std::string_view upTo = url_.substr(0, end);
+    if constexpr (Mark == UrlMark::Slash) return findEitherByte(upTo, from, '/', '/');
+    if constexpr (Mark == UrlMark::Question) return findEitherByte(upTo, from, '?', '?');
+    if constexpr (Mark == UrlMark::Hash) return findEitherByte(upTo, from, '#', '#');
+    if constexpr (Mark == UrlMark::HashOrQuestion) return findEitherByte(upTo, from, '#', '?');
+    if constexpr (Mark == UrlMark::PairEnd) return findEitherByte(upTo, from, '&', ';');
+    if constexpr (Mark == UrlMark::Equals) return findEitherByte(upTo, from, '=', '=');
+  }
+  bool hasPercent() const { return findEitherByte(url_, 0, '%', '%') < url_.size(); }
+  bool needsDecoding(size_t begin, size_t end, bool plusIsSpace) const {
+    return scrub::needsDecoding(url_.substr(begin, end - begin), plusIsSpace);
+  }
+  DetectorSet possible(size_t begin, size_t end, DetectorSet set) const {
+    return possibleDetectors(url_.substr(begin, end - begin), set);
+  }
+
+ private:
+  std::string_view url_;
+};
+
+// UrlMasks answers from one pass over the URL, and narrows every component exactly.
+template <size_t Words>
+class MaskFacts : public UrlMasks<Words> {
+ public:
+  static constexpr bool kNarrowsComponents = true;
+};
+
 }  // namespace
 
 // Builds the scrubbed copy lazily in per-thread scratch (replacements arrive left to right), then
 // copies it over the source, whose buffer usually has room already.
 class Scrubber::Rewriter {
  public:
-  explicit Rewriter(const std::string& source) : src_(source), out_(scratch(kRewritten)) {}
+  explicit Rewriter(const std::string& source) : src_(source) {}
   const std::string& source() const { return src_; }
   void replace(size_t begin, size_t end, std::string_view with) {
-    active_ = true;
-    out_.append(src_, copied_, begin - copied_);
-    out_.append(with);
+    // The scratch buffer only once something changes: most URLs are left as they are.
+    if (out_ == nullptr) out_ = &scratch(kRewritten);
+    out_->append(src_, copied_, begin - copied_);
+    out_->append(with);
     copied_ = end;
   }
   bool finish(std::string& target) {
-    if (!active_) return false;
-    out_.append(src_, copied_, std::string::npos);
-    target.assign(out_);
+    if (out_ == nullptr) return false;
+    out_->append(src_, copied_, std::string::npos);
+    target.assign(*out_);
     return true;
   }
 
  private:
   const std::string& src_;
-  std::string& out_;
+  std::string* out_ = nullptr;
   size_t copied_ = 0;
-  bool active_ = false;
 };
 
 Scrubber::Scrubber(const config::Privacy& privacy)
@@ -98,27 +126,36 @@ Scrubber::Scrubber(const std::vector<std::string>& queryParams, DetectorSet dete
   params_.reserve(queryParams.size());
   for (std::string p : queryParams) {
     for (char& c : p) c = toLower(c);
-    paramLengths_ |= uint64_t{1} << std::min<size_t>(p.size(), 63);
     params_.push_back(std::move(p));
   }
+  // Grouped by length, so that a name is compared only with the entries of its own length.
+  auto bucket = [](const std::string& p) { return std::min<size_t>(p.size(), kLongParam); };
+  std::stable_sort(params_.begin(), params_.end(), [&](const std::string& a, const std::string& b) {
+    return bucket(a) < bucket(b);
+  });
+  for (size_t length = 0, i = 0; length <= kLongParam; ++length) {
+    while (i < params_.size() && bucket(params_[i]) < length) ++i;
+    paramsFrom_[length] = i;
+  }
+  paramsFrom_[kLongParam + 1] = params_.size();
 }
 
 bool Scrubber::isScrubbedParam(std::string_view name) const {
-  if (name.size() > 2 && name.substr(name.size() - 2) == "[]") name.remove_suffix(2);
+  if (name.size() > 2 && name[name.size() - 2] == '[' && name.back() == ']') name.remove_suffix(2);
   if (!name.empty() && name.back() == ']') {
     const size_t open = name.rfind('[');
     if (open != std::string_view::npos) name = name.substr(open + 1, name.size() - open - 2);
   }
-  if ((paramLengths_ & (uint64_t{1} << std::min<size_t>(name.size(), 63))) == 0) return false;
-  for (const std::string& p : params_) {
-    if (equalsNoCase(name, p)) return true;
+  const size_t length = std::min(name.size(), kLongParam);
+  for (size_t i = paramsFrom_[length]; i < paramsFrom_[length + 1]; ++i) {
+    if (equalsNoCase(name, params_[i])) return true;
   }
   return false;
 }
 
-bool Scrubber::paramNameMatches(std::string_view rawName) const {
+bool Scrubber::paramNameMatches(std::string_view rawName, bool escaped) const {
   if (params_.empty() || rawName.empty()) return false;
-  if (!needsDecoding(rawName, true)) return isScrubbedParam(rawName);
+  if (!escaped) return isScrubbedParam(rawName);
   return isScrubbedParam(decodeForMatching(rawName, true));
 }
 
@@ -156,20 +193,28 @@ std::string_view redactToFixpoint(std::string_view text, DetectorSet detectors,
 
 }  // namespace
 
-void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace,
-                              DetectorSet active) const {
+template <class Facts>
+void Scrubber::scrubComponent(Rewriter& rw, const Facts& facts, size_t begin, size_t end,
+                              bool plusIsSpace, DetectorSet active) const {
   // Most path segments and query parts are shorter than anything the URL's detectors need.
   if (active.empty() || begin >= end || end - begin < minPossibleLength(active)) return;
   const std::string_view raw = std::string_view(rw.source()).substr(begin, end - begin);
-  const bool decode = needsDecoding(raw, plusIsSpace);
-  const std::string_view text = decode ? decodeForMatching(raw, plusIsSpace) : raw;
-  // findPii narrows `active` by possibleDetectors itself (and returns 0 when none is left):
-  // narrowing here first counted the component's characters twice. The spans are per-thread
-  // scratch: a local array zero-fills 512 bytes (Span's member initialisers) on every call, most
-  // of which find nothing; nothing here re-enters scrubComponent.
+  const bool decode = facts.needsDecoding(begin, end, plusIsSpace);
+  // The spans are per-thread scratch: a local array zero-fills 512 bytes (Span's member
+  // initialisers) on every call, most of which find nothing; nothing here re-enters
+  // scrubComponent.
   thread_local std::array<Span, kMaxSpans> spans;
+  const std::string_view text = decode ? decodeForMatching(raw, plusIsSpace) : raw;
   bool truncated = false;
-  const size_t n = findPii(text, active, spans, truncated);
+  size_t n = 0;
+  if constexpr (Facts::kNarrowsComponents) {
+    // An undecoded component is a substring of the URL: the masks leave the detectors
+    // possibleDetectors would, without counting its characters again.
+    n = decode ? findPii(text, active, spans, truncated)
+               : findPiiOf(text, facts.possible(begin, end, active), spans, truncated);
+  } else {
+    n = findPii(text, active, spans, truncated);
+  }
   if (n == 0) return;
   const std::string_view redacted = redactToFixpoint(text, detectors_, spans, n);
   if (!decode) {
@@ -181,81 +226,86 @@ void Scrubber::scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusI
   rw.replace(begin, end, encoded);
 }
 
-void Scrubber::scrubQuery(Rewriter& rw, size_t begin, size_t end, DetectorSet active) const {
+template <class Facts>
+void Scrubber::scrubQuery(Rewriter& rw, const Facts& facts, size_t begin, size_t end,
+                          DetectorSet active) const {
   const std::string_view src = rw.source();
-  size_t p = begin;
-  while (p <= end && p < src.size()) {
-    // One table lookup per byte, bounded by the query (find_first_of called memchr once per
-    // byte here; three compares per byte cost more than the lookup).
-    size_t pairEnd = p;
-    size_t eq = std::string_view::npos;
-    const size_t stop = std::min(end, src.size());
-    for (; pairEnd < stop; ++pairEnd) {
-      const uint8_t cls = kQueryClass[static_cast<uint8_t>(src[pairEnd])];
-      if (cls == 0) continue;
-      if (cls == kEndsPair) break;
-      if (eq == std::string_view::npos) eq = pairEnd;  // the first '='
-    }
-    const bool hasValue = eq != std::string_view::npos;
-    const size_t nameEnd = hasValue ? eq : pairEnd;
-    if (hasValue && eq + 1 < pairEnd && paramNameMatches(src.substr(p, nameEnd - p))) {
+  for (size_t p = begin; p <= end && p < src.size();) {
+    const size_t pairEnd = facts.template next<UrlMark::PairEnd>(p, end);
+    const size_t eq = facts.template next<UrlMark::Equals>(p, pairEnd);  // the first '='
+    const bool hasValue = eq < pairEnd;
+    if (hasValue && eq + 1 < pairEnd &&
+        paramNameMatches(src.substr(p, eq - p), facts.needsDecoding(p, eq, true))) {
       rw.replace(eq + 1, pairEnd, kRedacted);
     } else {
-      scrubComponent(rw, p, nameEnd, true, active);
-      if (hasValue) scrubComponent(rw, eq + 1, pairEnd, true, active);
+      // Too short for the URL's detectors (all, with none left): not worth a call.
+      const size_t min = minPossibleLength(active);
+      if (eq - p >= min) scrubComponent(rw, facts, p, eq, true, active);
+      if (hasValue && pairEnd - eq - 1 >= min) {
+        scrubComponent(rw, facts, eq + 1, pairEnd, true, active);
+      }
     }
     p = pairEnd + 1;
   }
 }
 
-bool Scrubber::scrubUrl(std::string& url) const {
+template <class Facts>
+bool Scrubber::scrubUrlWith(std::string& url, const Facts& facts) const {
   Rewriter rw(url);
-  // Inline scans instead of a memchr call per marker (three per URL showed in profiles).
-  auto find = [&url](size_t from, char a, char b) {
-    const size_t at = findEitherByte(url, from, a, b);
-    return at == url.size() ? std::string::npos : at;
-  };
-  const size_t first = find(0, '#', '?');
-  size_t hash = std::string::npos, queryMark = std::string::npos;
-  if (first != std::string::npos && url[first] == '#') {
+  const size_t size = url.size();  // also "none" for the positions below
+  const size_t first = facts.template next<UrlMark::HashOrQuestion>(0, size);
+  size_t hash = size, queryMark = size;
+  if (first < size && url[first] == '#') {
     hash = first;
-    queryMark = find(first + 1, '?', '?');
-  } else if (first != std::string::npos) {
+    queryMark = facts.template next<UrlMark::Question>(first + 1, size);
+  } else if (first < size) {
     queryMark = first;
-    hash = find(first + 1, '#', '#');
+    hash = facts.template next<UrlMark::Hash>(first + 1, size);
   }
-  const size_t fragmentStart = hash == std::string::npos ? url.size() : hash;
-  const bool hasQuery = queryMark != std::string::npos && queryMark < fragmentStart;
-  const size_t pathEnd = hasQuery ? queryMark : fragmentStart;
+  const bool hasQuery = queryMark < hash;
+  const size_t pathEnd = hasQuery ? queryMark : hash;
   // Without escapes every component is a substring of `url`, so detectors that cannot match
   // the whole URL cannot match a component either; most URLs end up with none left.
-  const DetectorSet active =
-      find(0, '%', '%') == std::string::npos ? possibleDetectors(url, detectors_) : detectors_;
-  if (active.empty() && (params_.empty() || queryMark == std::string::npos)) return false;
+  const DetectorSet active = facts.hasPercent() ? detectors_ : facts.possible(0, size, detectors_);
+  if (active.empty() && (params_.empty() || queryMark == size)) return false;
 
   // With no detector left, path segments have nothing to scrub: only query names can match.
-  // Segment ends by the inline scan (pathEnd when there is no further '/'), not a memchr call
-  // per segment.
-  const std::string_view path = std::string_view(url).substr(0, pathEnd);
+  const size_t min = minPossibleLength(active);
   for (size_t p = 0; !active.empty() && p < pathEnd;) {
-    const size_t slash = findEitherByte(path, p, '/', '/');
-    scrubComponent(rw, p, slash, false, active);
+    const size_t slash = facts.template next<UrlMark::Slash>(p, pathEnd);
+    if (slash - p >= min) scrubComponent(rw, facts, p, slash, false, active);
     p = slash + 1;
   }
-  if (hasQuery) scrubQuery(rw, queryMark + 1, fragmentStart, active);
-  if (hash != std::string::npos) {
+  if (hasQuery) scrubQuery(rw, facts, queryMark + 1, hash, active);
+  if (hash < size) {
     // Fragments often carry client-side routes with their own query ("#/login?email=...").
-    const size_t fragQuery = url.find('?', hash + 1);
-    const size_t fragPathEnd = fragQuery == std::string::npos ? url.size() : fragQuery;
-    for (size_t p = hash + 1; !active.empty() && p < fragPathEnd;) {
-      size_t slash = url.find('/', p);
-      if (slash == std::string::npos || slash > fragPathEnd) slash = fragPathEnd;
-      scrubComponent(rw, p, slash, false, active);
+    const size_t fragQuery = facts.template next<UrlMark::Question>(hash + 1, size);
+    for (size_t p = hash + 1; !active.empty() && p < fragQuery;) {
+      const size_t slash = facts.template next<UrlMark::Slash>(p, fragQuery);
+      if (slash - p >= min) scrubComponent(rw, facts, p, slash, false, active);
       p = slash + 1;
     }
-    if (fragQuery != std::string::npos) scrubQuery(rw, fragQuery + 1, url.size(), active);
+    if (fragQuery < size) scrubQuery(rw, facts, fragQuery + 1, size, active);
   }
   return rw.finish(url);
+}
+
+bool Scrubber::scrubUrl(std::string& url) const {
+  // Shorter than any detector's text and than a query pair ("?a=b"), like the home page "/".
+  if (url.size() < std::min<size_t>(4, minPossibleLength(detectors_))) return false;
+  // Most URLs fit the masks; the answers are the same either way (tests/unit/filters/scrub).
+  auto withMasks = [&](auto masks) {
+    masks.build(url);
+    return scrubUrlWith(url, masks);
+  };
+  if (url.size() <= MaskFacts<1>::kMaxSize) return withMasks(MaskFacts<1>());
+  if (url.size() <= MaskFacts<2>::kMaxSize) return withMasks(MaskFacts<2>());
+  if (url.size() <= MaskFacts<4>::kMaxSize) return withMasks(MaskFacts<4>());
+  return scrubUrlByScans(url);
+}
+
+bool Scrubber::scrubUrlByScans(std::string& url) const {
+  return scrubUrlWith(url, ScanFacts(url));
 }
 
 bool Scrubber::scrubPlain(std::string& text) const {

@@ -6,6 +6,7 @@
 // be decoded is re-encoded after redaction. Strings without a match are left untouched and
 // nothing is allocated for them (the common case).
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ class Scrubber {
 
   // An absolute URL or an origin-form target ("/p?q=1#f"). true when something was redacted.
   bool scrubUrl(std::string& url) const;
+  // The same, answering each question about the URL with a scan of its own (what scrubUrl does
+  // for URLs longer than the largest UrlMasks): the reference for scrubUrl's tests.
+  bool scrubUrlByScans(std::string& url) const;
 
   // A free-text value (beacon prop). Text that looks like a URL (has %XX escapes, '?', "://"
   // or starts with '/') is scrubbed as one.
@@ -44,16 +48,26 @@ class Scrubber {
 
  private:
   class Rewriter;
-  void scrubComponent(Rewriter& rw, size_t begin, size_t end, bool plusIsSpace,
+  // `Facts` answers the questions about the URL (where the delimiters are, which components need
+  // decoding, which detectors a component leaves): UrlMasks, or scans of the URL.
+  template <class Facts>
+  bool scrubUrlWith(std::string& url, const Facts& facts) const;
+  template <class Facts>
+  void scrubComponent(Rewriter& rw, const Facts& facts, size_t begin, size_t end, bool plusIsSpace,
                       DetectorSet active) const;
-  void scrubQuery(Rewriter& rw, size_t begin, size_t end, DetectorSet active) const;
-  bool paramNameMatches(std::string_view rawName) const;
+  template <class Facts>
+  void scrubQuery(Rewriter& rw, const Facts& facts, size_t begin, size_t end,
+                  DetectorSet active) const;
+  bool paramNameMatches(std::string_view rawName, bool escaped) const;
   bool scrubPlain(std::string& text) const;
 
-  std::vector<std::string> params_;  // lower-case
-  // Bit n: some entry of params_ is n bytes long (bit 63: 63 or longer). Most query names match
-  // no entry's length, and are told apart with one test instead of a compare per entry.
-  uint64_t paramLengths_ = 0;
+  // Lower-case, shortest first. Entries of length n (kLongParam: that or longer) are
+  // params_[paramsFrom_[n]] up to paramsFrom_[n + 1]: most query names have no entry of their
+  // length, and the others are compared with those entries only (a name of four letters was
+  // compared with all twelve default entries).
+  static constexpr size_t kLongParam = 63;
+  std::vector<std::string> params_;
+  std::array<size_t, kLongParam + 2> paramsFrom_{};
   DetectorSet detectors_;
 };
 

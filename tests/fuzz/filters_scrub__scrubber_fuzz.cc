@@ -1,5 +1,6 @@
 // Scrubber on arbitrary input: no crash, no sanitizer report, idempotent (scrubbing a scrubbed
-// string changes nothing), and no configured parameter value survives next to its name.
+// string changes nothing), the same as the reference walk (Scrubber::scrubUrlByScans), and no
+// configured parameter value survives next to its name.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string url = input;
   scrubber.scrubUrl(url);
+  // The bit-mask walk and the scan per question must write the same bytes.
+  std::string byScans = input;
+  scrubber.scrubUrlByScans(byScans);
+  if (byScans != url) std::abort();
   std::string again = url;
   if (scrubber.scrubUrl(again) && again != url) std::abort();
 

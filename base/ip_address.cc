@@ -1,10 +1,12 @@
 #include "base/ip_address.h"
 
 #include <arpa/inet.h>
+#include <emmintrin.h>
 #include <endian.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -118,12 +120,59 @@ bool IpAddress::isPrivate() const {
 
 namespace {
 
-char* formatV4(const uint8_t* b, char* out) {
-  for (size_t i = 0; i < 4; ++i) {
-    if (i > 0) *out++ = '.';
-    out = std::to_chars(out, out + 3, b[i]).ptr;
+// Each byte value's decimal digits and a dot, 4 bytes an entry ("7.", "42.", "255."), and the
+// number of digits, so that an octet is one 4-byte copy instead of a conversion: the event path
+// formats every client address.
+struct DecimalOctets {
+  std::array<std::array<char, 4>, 256> text{};
+  std::array<uint8_t, 256> digits{};
+};
+constexpr DecimalOctets makeDecimalOctets() {
+  DecimalOctets t;
+  for (int v = 0; v < 256; ++v) {
+    size_t n = 0;
+    if (v >= 100) t.text[v][n++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) t.text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+    t.text[v][n++] = static_cast<char>('0' + v % 10);
+    t.text[v][n] = '.';
+    t.digits[v] = static_cast<uint8_t>(n);
   }
-  return out;
+  return t;
+}
+constexpr DecimalOctets kDecimalOctets = makeDecimalOctets();
+
+// Writes 4 bytes per octet (the last one's dot and what follows it lie past the returned end,
+// inside the kMaxTextLength room the caller provides).
+char* formatV4(const uint8_t* b, char* out) {
+  for (size_t i = 0; i < 3; ++i) {
+    std::memcpy(out, kDecimalOctets.text[b[i]].data(), 4);
+    out += kDecimalOctets.digits[b[i]] + 1;
+  }
+  std::memcpy(out, kDecimalOctets.text[b[3]].data(), 4);
+  return out + kDecimalOctets.digits[b[3]];
+}
+
+// Each byte value's two hex digits, the first in the low byte (memory order).
+constexpr std::array<uint16_t, 256> makeHexPairs() {
+  std::array<uint16_t, 256> t{};
+  constexpr char kDigits[] = "0123456789abcdef";
+  for (int v = 0; v < 256; ++v) {
+    t[v] = static_cast<uint16_t>(static_cast<uint8_t>(kDigits[v >> 4]) |
+                                 static_cast<uint8_t>(kDigits[v & 15]) << 8);
+  }
+  return t;
+}
+constexpr std::array<uint16_t, 256> kHexPairs = makeHexPairs();
+
+// A group's hex digits without leading zeros: its 4 digits from two table entries, shifted past
+// the leading zeros (the first bytes in memory); writes 4 bytes, returns the end of the 1 to 4
+// digits.
+char* formatHexGroup(uint16_t group, char* out) {
+  uint32_t text = kHexPairs[group >> 8] | static_cast<uint32_t>(kHexPairs[group & 0xff]) << 16;
+  const int digits = group == 0 ? 1 : (35 - __builtin_clz(group)) / 4;
+  text >>= 8 * (4 - digits);
+  std::memcpy(out, &text, 4);
+  return out + digits;
 }
 
 }  // namespace
@@ -134,37 +183,46 @@ char* formatV4(const uint8_t* b, char* out) {
 // end in a dotted quad.
 char* IpAddress::format(char* out) const {
   if (isV4()) return formatV4(bytes_.data(), out);
+  // The eight big-endian groups, and which of them are 0 (bit i for group i), 16 bytes at once.
+  __m128i v;
+  std::memcpy(&v, bytes_.data(), sizeof v);
+  const __m128i zero16 = _mm_cmpeq_epi16(v, _mm_setzero_si128());
+  const auto zeros =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(zero16, zero16)) & 0xff);
   uint16_t groups[8];
-  for (size_t i = 0; i < 8; ++i) {
-    groups[i] = static_cast<uint16_t>(bytes_[2 * i] << 8 | bytes_[2 * i + 1]);
+  const __m128i swapped = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
+  std::memcpy(groups, &swapped, sizeof groups);
+  // The longest run of zero groups, the first of equal ones: one step per run.
+  int bestBase = 8, bestLen = 0;
+  for (unsigned rest = zeros; rest != 0;) {
+    const int base = __builtin_ctz(rest);
+    const int len = __builtin_ctz(~(rest >> base));
+    if (len > bestLen) {
+      bestBase = base;
+      bestLen = len;
+    }
+    rest &= ~(((1u << len) - 1) << base);
   }
-  int bestBase = -1, bestLen = 0;
-  for (int i = 0; i < 8;) {
-    if (groups[i] != 0) {
-      ++i;
-      continue;
-    }
-    int j = i;
-    while (j < 8 && groups[j] == 0) ++j;
-    if (j - i > bestLen) {
-      bestBase = i;
-      bestLen = j - i;
-    }
-    i = j;
+  if (bestLen < 2) bestBase = 8;
+  if (bestBase == 0 && (bestLen == 6 || (bestLen == 5 && groups[5] == 0xffff))) {
+    const std::string_view prefix = bestLen == 6 ? "::" : "::ffff:";
+    std::memcpy(out, prefix.data(), prefix.size());
+    return formatV4(bytes_.data() + 12, out + prefix.size());
   }
-  if (bestLen < 2) bestBase = -1;
-  for (int i = 0; i < 8; ++i) {
-    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
-      if (i == bestBase) *out++ = ':';
-      continue;
-    }
+  for (int i = 0; i < bestBase; ++i) {
     if (i != 0) *out++ = ':';
-    if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && groups[5] == 0xffff))) {
-      return formatV4(bytes_.data() + 12, out);
-    }
-    out = std::to_chars(out, out + 4, groups[i], 16).ptr;
+    out = formatHexGroup(groups[i], out);
   }
-  if (bestBase >= 0 && bestBase + bestLen == 8) *out++ = ':';
+  if (bestBase == 8) return out;
+  *out++ = ':';  // with the one before the next group (or the last one), "::"
+  if (bestBase + bestLen == 8) {
+    *out++ = ':';
+    return out;
+  }
+  for (int i = bestBase + bestLen; i < 8; ++i) {
+    *out++ = ':';
+    out = formatHexGroup(groups[i], out);
+  }
   return out;
 }
 

@@ -38,7 +38,8 @@ class IpAddress {
 
   std::string toString() const;
   // The same text as toString() (byte for byte what inet_ntop gives, RFC 5952 shape) written at
-  // `out`, which must have room for kMaxTextLength bytes; returns the end. No allocation.
+  // `out`, which must have room for kMaxTextLength bytes (a few bytes past the returned end may be
+  // overwritten); returns the end. No allocation.
   static constexpr size_t kMaxTextLength = 45;
   char* format(char* out) const;
   bool operator==(const IpAddress&) const = default;

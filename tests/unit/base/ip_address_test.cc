@@ -135,5 +135,23 @@ TEST(IpAddress, V6TextMatchesInetNtopForEveryZeroGroupPattern) {
   }
 }
 
+// Every group value (1 to 4 hex digits, letters and digits in every nibble) as the first, a
+// middle and the last group, where the text ends.
+TEST(IpAddress, V6TextMatchesInetNtopForEveryGroupValue) {
+  for (uint32_t v = 0; v <= 0xffff; ++v) {
+    for (const int g : {0, 3, 7}) {
+      std::array<uint8_t, 16> bytes{};
+      for (int k = 0; k < 8; ++k) {
+        const uint32_t value = k == g ? v : 0x1a2b + static_cast<uint32_t>(k);
+        bytes[2 * k] = static_cast<uint8_t>(value >> 8);
+        bytes[2 * k + 1] = static_cast<uint8_t>(value);
+      }
+      char expected[INET6_ADDRSTRLEN];
+      ASSERT_NE(inet_ntop(AF_INET6, bytes.data(), expected, sizeof expected), nullptr);
+      ASSERT_EQ(IpAddress::v6(bytes).toString(), expected) << v << " in group " << g;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace consentry

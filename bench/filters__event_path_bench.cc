@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <random>
 
+#include "bench/geo_addresses.h"
 #include "bench/varied_urls.h"
 #include "config/config_loader.h"
 #include "events/event_json.h"
@@ -220,5 +221,30 @@ void BM_EventPathVariedWithGeo(benchmark::State& state) {
   runPathWithGeo(state, variedRequests(4096));
 }
 BENCHMARK(BM_EventPathVariedWithGeo);
+
+// The varied requests with a distinct client each (half IPv4, half IPv6; three quarters inside
+// the database's networks, the rest in its gaps), so that every lookup walks the tree to its
+// own network, as a proxy's many clients do; the 8-address pool above repeats 8 walks.
+void BM_EventPathVariedWithGeoDistinctClients(benchmark::State& state) {
+  const char* db = std::getenv("CONSENTRY_BENCH_MMDB");
+  if (db == nullptr) {
+    state.SkipWithError("set CONSENTRY_BENCH_MMDB to a City/Country database");
+    return;
+  }
+  auto opened = geo::GeoDb::open(db);
+  if (!opened) {
+    state.SkipWithError(opened.error().message.c_str());
+    return;
+  }
+  std::vector<VariedRequest> requests = variedRequests(4096);
+  const std::vector<IpAddress> v4 = bench::addresses(**opened, requests.size() / 2, false);
+  const std::vector<IpAddress> v6 = bench::addresses(**opened, requests.size() / 2, true);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const std::vector<IpAddress>& pool = i % 2 == 0 ? v4 : v6;
+    requests[i].client = pool[(i / 2) % pool.size()];
+  }
+  runPathWithGeo(state, requests);
+}
+BENCHMARK(BM_EventPathVariedWithGeoDistinctClients);
 
 }  // namespace

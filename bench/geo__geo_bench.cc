@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/geo_addresses.h"
 #include "geo/geo_database.h"
 #include "geo/region_resolver.h"
 
@@ -41,67 +42,6 @@ const std::string& benchDb() {
   return path;
 }
 
-// A random address inside a random network of the IPv6 tree under 2a00::/8 (where the
-// generator puts its /48s): walk down from the root taking a random non-empty branch at each
-// node, so hits spread over the database's networks instead of repeating a few.
-std::optional<IpAddress> randomV6Hit(const MMDB_s& db, std::mt19937_64& rng) {
-  std::array<uint8_t, 16> b{};
-  for (auto& x : b) x = static_cast<uint8_t>(rng());
-  b[0] = 0x2a;
-  uint32_t node = 0;
-  for (int depth = 0; depth < 128; ++depth) {
-    MMDB_search_node_s n;
-    if (MMDB_read_node(&db, node, &n) != MMDB_SUCCESS) return std::nullopt;
-    int bit = (b[depth / 8] >> (7 - depth % 8)) & 1;
-    if (depth >= 8) {
-      const bool leftEmpty = n.left_record_type == MMDB_RECORD_TYPE_EMPTY;
-      const bool rightEmpty = n.right_record_type == MMDB_RECORD_TYPE_EMPTY;
-      if (leftEmpty && rightEmpty) return std::nullopt;
-      bit = leftEmpty ? 1 : rightEmpty ? 0 : bit;
-      const uint8_t mask = static_cast<uint8_t>(0x80 >> (depth % 8));
-      b[depth / 8] = static_cast<uint8_t>(bit ? (b[depth / 8] | mask) : (b[depth / 8] & ~mask));
-    }
-    const uint8_t type = bit ? n.right_record_type : n.left_record_type;
-    if (type == MMDB_RECORD_TYPE_DATA) return IpAddress::v6(b);
-    if (type != MMDB_RECORD_TYPE_SEARCH_NODE) return std::nullopt;
-    node = static_cast<uint32_t>(bit ? n.right_record : n.left_record);
-  }
-  return std::nullopt;
-}
-
-// A mix like real traffic: three quarters of the addresses are in the database, the rest in
-// gaps, all distinct random addresses (checked by a lookup, so each lands where it should).
-// IPv4: random public addresses. IPv6: hits from randomV6Hit, misses random under 2a00::/8.
-std::vector<IpAddress> addresses(const geo::GeoDb& db, size_t n, bool v6) {
-  std::mt19937_64 rng(99);
-  std::vector<IpAddress> hits, misses;
-  for (size_t tries = 0; tries < 50'000'000 && (hits.size() < n * 3 / 4 || misses.size() < n / 4);
-       ++tries) {
-    IpAddress a;
-    if (v6) {
-      std::optional<IpAddress> hit;
-      if (hits.size() < n * 3 / 4) hit = randomV6Hit(*db.handle(), rng);
-      if (hit) {
-        a = *hit;
-      } else {
-        std::array<uint8_t, 16> b{};
-        for (auto& x : b) x = static_cast<uint8_t>(rng());
-        b[0] = 0x2a;
-        a = IpAddress::v6(b);
-      }
-    } else {
-      a = IpAddress::v4(static_cast<uint32_t>(((11 + rng() % 180) << 24) | (rng() & 0xffffff)));
-    }
-    const bool found = db.lookup(a).status == geo::GeoStatus::Found;
-    auto& bucket = found ? hits : misses;
-    if (bucket.size() < (found ? n * 3 / 4 : n - n * 3 / 4)) bucket.push_back(a);
-  }
-  std::vector<IpAddress> out = hits;
-  out.insert(out.end(), misses.begin(), misses.end());
-  std::shuffle(out.begin(), out.end(), rng);
-  return out;
-}
-
 void lookup(benchmark::State& state, bool v6) {
   const std::string& path = benchDb();
   if (path.empty()) {
@@ -114,7 +54,7 @@ void lookup(benchmark::State& state, bool v6) {
     state.SkipWithError("cannot open the bench database");
     return;
   }
-  const auto ips = addresses(*db0, 4096, v6);
+  const auto ips = bench::addresses(*db0, 4096, v6);
   if (ips.size() != 4096) {
     state.SkipWithError("could not draw 4096 addresses");
     return;
@@ -161,7 +101,7 @@ void BM_GeoLookupAndResolve(benchmark::State& state) {
   def.isDefault = true;
   c.regions = {eea, ca, def};
   auto resolver = geo::RegionResolver::build(c);
-  const auto ips = addresses(*db.snapshot(), 4096, false);
+  const auto ips = bench::addresses(*db.snapshot(), 4096, false);
   size_t i = 0;
   for (auto _ : state) {
     const auto& rules = resolver->resolve(db.lookup(ips[i++ & 4095]));
@@ -179,7 +119,8 @@ void BM_GeoHandleLookupTwoThreads(benchmark::State& state) {
   if (state.thread_index() == 0) {
     const std::string& path = benchDb();
     if (!path.empty()) shared = std::make_unique<geo::GeoDatabase>(path);
-    if (shared != nullptr && shared->snapshot()) ips = addresses(*shared->snapshot(), 4096, false);
+    if (shared != nullptr && shared->snapshot())
+      ips = bench::addresses(*shared->snapshot(), 4096, false);
   }
   // Benchmark's threads start their loops together, after the setup above.
   size_t i = static_cast<size_t>(state.thread_index()) * 1024, found = 0;
@@ -209,7 +150,7 @@ void BM_TreeWalkOnly(benchmark::State& state) {
   }
   geo::GeoDatabase db(path);
   const auto snap = db.snapshot();
-  const auto ips = addresses(*snap, 4096, false);
+  const auto ips = bench::addresses(*snap, 4096, false);
   std::vector<sockaddr_in> sas(ips.size());
   for (size_t k = 0; k < ips.size(); ++k) {
     sas[k].sin_family = AF_INET;

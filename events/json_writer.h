@@ -46,12 +46,15 @@ inline bool needsAttention(Word x) {
   return ((control | quote | backslash | x) & kHigh) != 0;
 }
 
-// needsAttention for 16 bytes: signed compares put non-ASCII bytes (negative) below 0x20 too.
-inline bool needsAttention16(__m128i v) {
-  const __m128i hit = _mm_or_si128(
+// The lanes of v that need attention (needsAttention for 16 bytes): signed compares put
+// non-ASCII bytes (negative) below 0x20 too.
+inline __m128i attentionLanes(__m128i v) {
+  return _mm_or_si128(
       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-  return _mm_movemask_epi8(hit) != 0;
+}
+inline bool needsAttention16(__m128i v) {
+  return _mm_movemask_epi8(attentionLanes(v)) != 0;
 }
 
 // Copies a text of 1 to 16 bytes that needs no escaping with two overlapping loads and stores

@@ -72,7 +72,7 @@ bool isDocumentRequest(const RequestInfo& request) {
 void decideRegion(const ChainShared& shared, const IpAddress& client, Decision& out) {
   auto region = policy::decideRegion(*shared.regions, shared.geo.get(), client);
   out.region = region.rules;
-  out.geo = std::move(region.geo);
+  out.geo = region.geo;
 }
 
 void finishEvent(const ChainShared& shared, const Decision& decision, events::Event& event) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/byte_scan.h"
+#include "base/hex.h"
 
 namespace consentry::filters::consent {
 
@@ -35,7 +36,7 @@ size_t findPercent(std::string_view in, size_t from) {
 
 bool needsPercentDecode(std::string_view in) {
   for (size_t i = findPercent(in, 0); i < in.size(); i = findPercent(in, i + 1)) {
-    if (escapeAt(in, i) >= 0) return true;
+    if (hex::escapeAt(in, i) >= 0) return true;
   }
   return false;
 }
@@ -65,7 +66,7 @@ size_t percentDecodeTo(std::string_view in, char* out) {
       continue;
     }
     // in[i] == '%'
-    if (const int byte = escapeAt(in, i); byte >= 0) {
+    if (const int byte = hex::escapeAt(in, i); byte >= 0) {
       *p++ = static_cast<char>(byte);
       i += 3;
     } else {

@@ -2,8 +2,6 @@
 // Zero-copy reading of `Cookie:` request headers and the one-time percent-decoding of consent
 // cookie values (SPEC §2).
 
-#include <array>
-#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -84,26 +82,6 @@ std::string percentDecode(std::string_view in);
 void percentDecodeInto(std::string_view in, std::string& out);
 /// The same into `out`, which has room for in.size() bytes; returns the decoded length.
 size_t percentDecodeTo(std::string_view in, char* out);
-
-/// The byte the escape `%XX` at `in[i]` (a '%') stands for, or -1 when it starts no escape
-/// (SPEC §2: a '%' not followed by two hex digits is kept literally). Inline: the parsers that
-/// read a value still encoded ask for each '%' they meet.
-inline int escapeAt(std::string_view in, size_t i) {
-  if (i + 2 >= in.size()) return -1;
-  // A table rather than three range tests per digit: the parsers meet ~10 escapes per value.
-  // kNoDigit has a bit no digit's value has, so one test covers both digits.
-  static constexpr uint8_t kNoDigit = 16;
-  static constexpr std::array<uint8_t, 256> kHex = [] {
-    std::array<uint8_t, 256> t{};
-    t.fill(kNoDigit);
-    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<uint8_t>(c);
-    for (int c = 0; c < 6; ++c) t['a' + c] = t['A' + c] = static_cast<uint8_t>(10 + c);
-    return t;
-  }();
-  const unsigned hi = kHex[static_cast<uint8_t>(in[i + 1])];
-  const unsigned lo = kHex[static_cast<uint8_t>(in[i + 2])];
-  return ((hi | lo) & kNoDigit) == 0 ? static_cast<int>(hi * 16 + lo) : -1;
-}
 
 /// True when `in` contains a `%XX` escape, i.e. percentDecode would change it.
 bool needsPercentDecode(std::string_view in);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/byte_scan.h"
+#include "base/hex.h"
 #include "base/short_compare.h"
 #include "filters/consent/cookie_header.h"
 #include "filters/consent/sources.h"
@@ -92,7 +93,7 @@ class JsObjectReader {
     width = 1;
     if constexpr (Encoded) {
       if (s_[pos] == '%') {
-        if (const int byte = escapeAt(s_, pos); byte >= 0) {
+        if (const int byte = hex::escapeAt(s_, pos); byte >= 0) {
           width = 3;
           return static_cast<char>(byte);
         }
@@ -165,7 +166,7 @@ class JsObjectReader {
       const uint8_t cls = kByteClass[static_cast<uint8_t>(s_[i])];
       if (cls == kStop) return i;
       if (cls == kPercent) {
-        if (const int byte = escapeAt(s_, i); byte >= 0) {
+        if (const int byte = hex::escapeAt(s_, i); byte >= 0) {
           if (kByteClass[static_cast<uint8_t>(byte)] == kStop) return i;
           escaped_ = true;
           i += 3;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "base/byte_scan.h"
+#include "base/hex.h"
 #include "base/short_compare.h"
 #include "filters/consent/cookie_header.h"
 #include "filters/consent/sources.h"
@@ -169,7 +170,7 @@ bool escapesSeparator(std::string_view raw) {
   }
   for (; i + 2 < n; ++i) {
     if (p[i] != '%') continue;
-    const int byte = escapeAt(raw, i);
+    const int byte = hex::escapeAt(raw, i);
     if (byte == '&' || byte == '=') return true;
   }
   return false;

@@ -4,16 +4,10 @@
 #include <cstring>
 
 #include "base/byte_scan.h"
+#include "base/hex.h"
 
 namespace consentry::filters::scrub {
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 3986 unreserved characters, and '[', ']' (the `[redacted]` marker).
 constexpr std::array<bool, 256> kUnreserved = [] {
@@ -35,9 +29,7 @@ bool needsDecoding(std::string_view text, bool plusIsSpace) {
   for (size_t i = findEitherByte(text, 0, '%', plus); i < text.size();
        i = findEitherByte(text, i + 1, '%', plus)) {
     if (text[i] == '+') return true;
-    if (i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
-      return true;
-    }
+    if (hex::escapeAt(text, i) >= 0) return true;
   }
   return false;
 }
@@ -57,11 +49,9 @@ void percentDecode(std::string_view text, bool plusIsSpace, std::string& out) {
     i = at;
     if (i == text.size()) break;
     const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int hi = hexValue(text[i + 1]);
-      const int lo = hexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        *dst++ = static_cast<char>(hi * 16 + lo);
+    if (c == '%') {
+      if (const int byte = hex::escapeAt(text, i); byte >= 0) {
+        *dst++ = static_cast<char>(byte);
         i += 3;
         continue;
       }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -53,6 +54,27 @@ TEST(Hex, IsLowerHex32ChecksEveryByteAtEveryPosition) {
       ASSERT_EQ(hex::isLowerHex32(text.data()), digit) << "byte " << c << " at " << at;
     }
   }
+}
+
+// Every pair of bytes after a '%', against strtol on the two characters; and a '%' too close to
+// the end starts no escape.
+TEST(Hex, EscapeAtReadsTwoHexDigitsOfEitherCase) {
+  auto isHexDigit = [](int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  for (int hi = 0; hi < 256; ++hi) {
+    for (int lo = 0; lo < 256; ++lo) {
+      const std::string text = {'x', '%', static_cast<char>(hi), static_cast<char>(lo)};
+      const int want = isHexDigit(hi) && isHexDigit(lo)
+                           ? static_cast<int>(std::strtol(text.substr(2).c_str(), nullptr, 16))
+                           : -1;
+      ASSERT_EQ(hex::escapeAt(text, 1), want) << hi << " " << lo;
+    }
+  }
+  EXPECT_EQ(hex::escapeAt("%4", 0), -1);
+  EXPECT_EQ(hex::escapeAt("a%", 1), -1);
+  EXPECT_EQ(hex::escapeAt("%41", 0), 'A');
+  EXPECT_EQ(hex::escapeAt("%2c", 0), ',');
 }
 
 }  // namespace
